@@ -1,0 +1,72 @@
+"""Settings, one class per concern, read from the environment.
+
+`DATABASE_URL` selects an existing PostGIS; without it the project-local cluster that
+`scripts/devdb.sh up` started is used (its URL is kept in `.pgdata/url`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+LOCAL_CLUSTER_STATE = PROJECT_ROOT / ".pgdata"
+
+
+class DatabaseNotConfigured(RuntimeError):
+    pass
+
+
+def _local_url(name: str) -> str:
+    path = LOCAL_CLUSTER_STATE / name
+    if not path.exists():
+        raise DatabaseNotConfigured(
+            "没有可用的数据库：请先运行 `make db-up`（启动项目内的 PostgreSQL），"
+            "或设置 DATABASE_URL 指向已有的 PostGIS 数据库。"
+        )
+    return path.read_text().strip()
+
+
+def _normalise(url: str) -> str:
+    # Accept plain postgresql:// URLs (what psql and most tools print) and use psycopg 3.
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    pool_size: int = Field(default=10, alias="DB_POOL_SIZE")
+    echo: bool = Field(default=False, alias="DB_ECHO")
+
+    @property
+    def url(self) -> str:
+        return _normalise(self.database_url or _local_url("url"))
+
+
+class AppSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APP_", extra="ignore")
+
+    mode: Literal["demo", "production"] = "demo"
+    # Absolute base URL used in OGC links; empty = derive from the request.
+    public_url: str = ""
+    title: str = "乡镇综合指挥平台"
+    max_page_size: int = 10_000
+    default_page_size: int = 100
+
+
+@lru_cache
+def get_database_settings() -> DatabaseSettings:
+    return DatabaseSettings()
+
+
+@lru_cache
+def get_app_settings() -> AppSettings:
+    return AppSettings()

@@ -1,0 +1,61 @@
+"""Streets and buildings (人房: the road network and the housing stock)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Float, Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geo.core.db import Base
+from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column
+
+
+class RoadClass(StrEnum):
+    ARTERIAL = "arterial"  # 主干路
+    SECONDARY = "secondary"  # 次干路
+    BRANCH = "branch"  # 支路
+    LANE = "lane"  # 街巷
+
+
+class BuildingUse(StrEnum):
+    RESIDENTIAL = "residential"  # 住宅
+    COMMERCIAL = "commercial"  # 商业
+    INDUSTRIAL = "industrial"  # 工业
+    PUBLIC = "public"  # 公共服务
+    MIXED = "mixed"  # 商住混合
+
+
+class Street(IdMixin, TimestampMixin, RegionLinkMixin, Base):
+    """One street segment between two junctions: the edges a router walks."""
+
+    __tablename__ = "street"
+    __table_args__ = (
+        CheckConstraint(
+            "road_class IN ('arterial', 'secondary', 'branch', 'lane')", name="ck_street_class"
+        ),
+    )
+
+    name: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    road_class: Mapped[str] = mapped_column(String(16), nullable=False)
+    length_m: Mapped[float] = mapped_column(Float, nullable=False)
+    oneway: Mapped[bool] = mapped_column(default=False, nullable=False)
+    geom: Mapped[object] = geom_column("LINESTRING")
+
+
+class Building(IdMixin, TimestampMixin, RegionLinkMixin, Base):
+    __tablename__ = "building"
+    __table_args__ = (
+        CheckConstraint(
+            "use IN ('residential', 'commercial', 'industrial', 'public', 'mixed')",
+            name="ck_building_use",
+        ),
+        CheckConstraint("floors BETWEEN 1 AND 200", name="ck_building_floors"),
+    )
+
+    name: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+    floors: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    use: Mapped[str] = mapped_column(String(16), nullable=False)
+    built_year: Mapped[int | None] = mapped_column(Integer)
+    geom: Mapped[object] = geom_column("MULTIPOLYGON")
