@@ -25,6 +25,8 @@ def get_engine() -> Engine:
         max_overflow=settings.pool_size,
         pool_pre_ping=True,
         echo=settings.echo,
+        # Timestamps leave the database in China Standard Time, whatever the server's zone.
+        connect_args={"options": "-c TimeZone=Asia/Shanghai"},
     )
 
 

@@ -1,0 +1,1 @@
+"""Data in and out: the demo-area generator and file importers."""
