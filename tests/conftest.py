@@ -22,8 +22,9 @@ def _test_database_url() -> str:
     return out.stdout.strip()
 
 
-# Point every part of the application at the test database before anything connects.
-os.environ["DATABASE_URL"] = _test_database_url()
+# Point every part of the application at the test database before anything connects
+# (remembered in TEST_DATABASE_URL so a second import of this module agrees).
+os.environ["TEST_DATABASE_URL"] = os.environ["DATABASE_URL"] = _test_database_url()
 
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
@@ -40,11 +41,19 @@ def _alembic_config() -> Config:
 
 
 @pytest.fixture(scope="session")
-def migrated() -> None:
-    """Migrations down to nothing and up again: this also tests that they reverse."""
-    cfg = _alembic_config()
-    command.downgrade(cfg, "base")
-    command.upgrade(cfg, "head")
+def migrated() -> Iterator[None]:
+    """Migrations down to nothing and up again: this also tests that they reverse.
+
+    A session-long advisory lock makes a second concurrent run on the same test database
+    wait instead of dropping tables under the first one."""
+    with get_engine().connect() as holder:
+        holder.execute(text("SELECT pg_advisory_lock(4490)"))
+        holder.commit()
+        cfg = _alembic_config()
+        command.downgrade(cfg, "base")
+        command.upgrade(cfg, "head")
+        yield
+        holder.execute(text("SELECT pg_advisory_unlock(4490)"))
 
 
 @pytest.fixture(scope="session")

@@ -180,7 +180,8 @@ def _block_buildings(
         return
     gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
     gen = _np_rng(seed, "buildings", block_index)
-    draw = gen.random(len(gx))  # the same draws at every scale: scale 1 ⊂ scale 20
+    # Every slot gets its draws whether built or not, so scale 1 ⊂ scale 20 geometrically.
+    draw, widths, depths, turns = gen.random((4, len(gx)))
     chosen = draw < p
     if site is not None:
         chosen &= ~shapely.contains_xy(site.buffer(10), gx, gy)
@@ -189,9 +190,11 @@ def _block_buildings(
     density = _density(layout, block)
     compound = f"{rng.choice(names.STREET_PREFIXES)}{rng.choice(['花园', '新村', '小区', '苑', '家园'])}"
     number = 0
-    for x, y in zip(gx[chosen], gy[chosen], strict=True):
-        w, h = rng.uniform(10, 24), rng.uniform(8, 16)
-        shape = affinity.rotate(box(x - w / 2, y - h / 2, x + w / 2, y + h / 2), rng.uniform(-3, 3))
+    for x, y, w, h, turn in zip(
+        gx[chosen], gy[chosen], 10 + 14 * widths[chosen], 8 + 8 * depths[chosen],
+        -3 + 6 * turns[chosen], strict=True,
+    ):
+        shape = affinity.rotate(box(x - w / 2, y - h / 2, x + w / 2, y + h / 2), turn)
         if not inner.contains(shape):
             continue
         number += 1

@@ -227,7 +227,7 @@ def build_layout(seed: int) -> Layout:
     src_tree = shapely.STRtree([g for g, _, _ in clipped])
     pieces = [
         s for s in noded
-        if s.length > 1.0 and detailed_approx.buffer(-1.0).contains(s.interpolate(0.5, True))
+        if s.length > 1.0 and detailed_approx.buffer(-1.0).contains(s.interpolate(0.5, normalized=True))
     ]
     mids = [s.interpolate(0.5, normalized=True) for s in pieces]
     src_idx = src_tree.nearest(mids)

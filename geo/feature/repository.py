@@ -81,22 +81,15 @@ def fetch_item(session: Session, layer: Layer, feature_id: int) -> str | None:
 
 
 def spatial_extent(session: Session, layer: Layer) -> list[float] | None:
-    """[minx, miny, maxx, maxy]: exact for region layers (a level of a small table),
-    from planner statistics for the big ones (instant, and refreshed by ANALYZE)."""
+    """[minx, miny, maxx, maxy] of the layer's features (exact: statistics-based estimates
+    can fall short of the true extent, and clients zoom to this box)."""
     t = layer.table
-    if layer.region_level is None:
-        box = func.ST_EstimatedExtent("public", t.name, "geom")
-        row = session.execute(
-            select(func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box))
-        ).one()
-        if row[0] is not None:
-            return [round(v, 6) for v in row]
     box = func.ST_Extent(t.c.geom)
     row = session.execute(
         select(func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box))
         .where(and_(True, *layer.scope()))
     ).one()
-    return None if row[0] is None else [round(v, 6) for v in row]
+    return None if row[0] is None else [round(v, 7) for v in row]
 
 
 def temporal_extent(session: Session, layer: Layer) -> tuple[datetime, datetime] | None:

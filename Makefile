@@ -1,0 +1,72 @@
+# The vocabulary of the project. `make run` and `make test` set everything up themselves.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+DEVDB := scripts/devdb.sh
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= 20
+# The database in use: DATABASE_URL when given, else the project-local cluster.
+DB_ENV = DATABASE_URL="$$($(DEVDB) url)"
+
+.PHONY: help venv db-up db-down db-url migrate revision seed ui run serve test stop bench lint fmt typecheck
+
+help:
+	@echo "make run    安装依赖、启动数据库、迁移、加载演示数据，并在 http://$(HOST):$(PORT) 提供服务"
+	@echo "make test   同样的准备，然后在独立的测试库上运行全部测试"
+	@echo "make db-url 显示正在使用的数据库连接串；make stop 停止服务和本地数据库"
+	@echo "make bench  在放大 $(SCALE) 倍的演示数据上测量性能（写入 bench/results/）"
+
+venv:
+	@scripts/bootstrap.sh
+
+db-up:
+	@$(DEVDB) up
+
+db-down:
+	@$(DEVDB) down
+
+db-url:
+	@$(DEVDB) url
+
+migrate: venv db-up
+	@$(DB_ENV) $(PY) -m alembic upgrade head
+
+revision: venv db-up
+	@$(DB_ENV) $(PY) -m alembic revision --autogenerate -m "$(m)"
+
+seed: migrate
+	@$(DB_ENV) $(PY) -m data.demo --if-empty
+
+# The web app, when there is one, is built only when its sources are newer than the build.
+ui:
+	@if [ -f map_ui/package.json ]; then $(MAKE) --no-print-directory -C map_ui build; fi
+
+run: seed ui serve
+
+serve:
+	@mkdir -p .run
+	@echo "服务地址：http://$(HOST):$(PORT)/ （Ctrl-C 停止）"
+	@$(DB_ENV) bash -c 'echo $$$$ > .run/server.pid; exec $(PY) -m uvicorn api.main:app --host $(HOST) --port $(PORT)'
+
+test: venv db-up ui
+	@TEST_DATABASE_URL="$$($(DEVDB) test-url)" $(PY) -m pytest $(PYTEST_ARGS)
+
+stop:
+	@if [ -f .run/server.pid ] && kill -0 "$$(cat .run/server.pid)" 2>/dev/null; then \
+		kill "$$(cat .run/server.pid)" && echo "已停止服务"; fi; rm -f .run/server.pid
+	@$(DEVDB) down
+
+bench: venv db-up
+	@$(PY) -m bench --scale $(SCALE)
+
+lint: venv
+	@$(PY) -m ruff check geo api tiles data tests bench
+	@$(PY) -m ruff format --check geo api tiles data tests bench
+
+fmt: venv
+	@$(PY) -m ruff format geo api tiles data tests bench
+	@$(PY) -m ruff check --fix geo api tiles data tests bench
+
+typecheck: venv
+	@$(PY) -m mypy

@@ -1,0 +1,29 @@
+"""Request-scoped dependencies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from geo.core.db import get_sessionmaker
+from geo.core.settings import get_app_settings
+
+
+def get_session() -> Iterator[Session]:
+    session = get_sessionmaker()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def base_url(request: Request) -> str:
+    """Absolute base for links: configured (behind a proxy) or taken from the request."""
+    configured = get_app_settings().public_url
+    return (configured or str(request.base_url)).rstrip("/")

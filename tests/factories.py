@@ -1,0 +1,101 @@
+"""Small factories for test data.
+
+Each takes the test's session, flushes (so ids exist) and never commits: the `db`
+fixture rolls everything back. Codes start with 99, a prefix no real division (and not
+the demo district) uses, so factory rows never clash with demo data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import shapely
+from geoalchemy2.shape import from_shape
+from shapely.geometry import MultiPolygon, Polygon
+from sqlalchemy.orm import Session
+
+from geo.core.identifiers import uscc_check_char
+from geo.core.srid import STORAGE_SRID
+from geo.region.models import Region, RegionLevel
+
+# Away from the demo district (120.3-120.8E, 31.7-32.05N): near Jinhua, Zhejiang, which
+# is inside CGCS2000 3-degree Gauss-Krüger zone 40 (central meridian 120E).
+TEST_AREA_WEST, TEST_AREA_SOUTH, TEST_AREA_SIZE = 119.0, 29.0, 0.2
+
+
+def box(west: float, south: float, east: float, north: float) -> MultiPolygon:
+    return MultiPolygon([shapely.box(west, south, east, north)])
+
+
+def make_region(
+    session: Session,
+    *,
+    level: RegionLevel | str,
+    code: str,
+    geom: Polygon | MultiPolygon,
+    parent: Region | None = None,
+    name: str | None = None,
+) -> Region:
+    """One region row; `path` is filled by the database trigger."""
+    level = RegionLevel(level)
+    if isinstance(geom, Polygon):
+        geom = MultiPolygon([geom])
+    region = Region(
+        code=code,
+        name=name or f"测试{level.value}{code[-3:]}",
+        level=level.value,
+        parent_id=parent.id if parent is not None else None,
+        geom=from_shape(geom, srid=STORAGE_SRID),
+    )
+    session.add(region)
+    session.flush()
+    return region
+
+
+@dataclass
+class RegionTree:
+    district: Region
+    town: Region
+    community: Region
+    grids: list[Region]  # west half, east half of the community
+
+
+def make_region_tree(
+    session: Session,
+    *,
+    district_code: str = "990100000000",
+    west: float = TEST_AREA_WEST,
+    south: float = TEST_AREA_SOUTH,
+    size: float = TEST_AREA_SIZE,
+) -> RegionTree:
+    """A district with one town, one community and two grids splitting it west / east.
+
+    All four levels share the square [west, west+size] x [south, south+size]; the grids
+    are its halves, so grids tile the community exactly.
+    """
+    east, north, middle = west + size, south + size, west + size / 2
+    square = box(west, south, east, north)
+    district = make_region(session, level="district", code=district_code, geom=square)
+    town_code = district_code[:6] + "001000"
+    town = make_region(session, level="town", code=town_code, geom=square, parent=district)
+    community_code = town_code[:9] + "001"
+    community = make_region(
+        session, level="community", code=community_code, geom=square, parent=town
+    )
+    grids = [
+        make_region(
+            session,
+            level="grid",
+            code=f"{community_code}{serial:03d}",
+            geom=box(x0, south, x1, north),
+            parent=community,
+        )
+        for serial, (x0, x1) in enumerate(((west, middle), (middle, east)), start=1)
+    ]
+    return RegionTree(district, town, community, grids)
+
+
+def make_uscc(serial: int, division: str = "990100") -> str:
+    """A valid unified social credit code (correct check character) for a test enterprise."""
+    body = f"91{division}{serial:09d}"
+    return body + uscc_check_char(body)
