@@ -57,8 +57,10 @@ stop:
 		kill "$$(cat .run/server.pid)" && echo "已停止服务"; fi; rm -f .run/server.pid
 	@$(DEVDB) down
 
-bench: venv db-up
-	@$(PY) -m bench --scale $(SCALE)
+# Its own database, so the scaled data never mixes with the demo or the tests.
+bench: venv
+	@DB_NAME=township_bench $(DEVDB) up
+	@DATABASE_URL="$$(DB_NAME=township_bench $(DEVDB) url)" $(PY) -m bench --scale $(SCALE)
 
 lint: venv
 	@$(PY) -m ruff check geo api tiles data tests bench

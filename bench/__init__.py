@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): printed and written to bench/results/, never run as tests."""
