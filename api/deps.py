@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from geo.core.db import get_sessionmaker
@@ -27,3 +28,6 @@ def base_url(request: Request) -> str:
     """Absolute base for links: configured (behind a proxy) or taken from the request."""
     configured = get_app_settings().public_url
     return (configured or str(request.base_url)).rstrip("/")
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

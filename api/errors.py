@@ -31,8 +31,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
         messages = {404: "未找到请求的资源", 405: "不支持该请求方法"}
-        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in messages \
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, str) and exc.status_code not in messages
             else messages.get(exc.status_code, str(exc.detail))
+        )
         return error_response(exc.status_code, "HTTPError", detail)
 
 

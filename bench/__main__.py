@@ -21,6 +21,9 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from geo.core.settings import get_database_settings
+from geo.feature.query import FeatureQuery
+from geo.feature.repository import items_statement
+from geo.layers import LAYERS
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -30,25 +33,42 @@ def _prepare(url: str, scale: int) -> dict:
     """Migrate and load the scaled demo once; reloaded only when the scale differs."""
     engine = create_engine(url)
     env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     with engine.connect() as conn:
         events = conn.execute(text("SELECT count(*) FROM event")).scalar_one()
     if events == 2200 * scale:
         return {"generated": False}
-    subprocess.run([sys.executable, "-m", "alembic", "downgrade", "base"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "downgrade", "base"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "data.demo", "--scale", str(scale)], cwd=ROOT,
-                   env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "data.demo", "--scale", str(scale)], cwd=ROOT, env=env, check=True
+    )
     return {
         "generated": True,
         "generate_seconds": round(time.monotonic() - started, 1),
         "generate_peak_rss_mb": round(
-            max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024, 1),
+            max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024, 1
+        ),
     }
 
 
@@ -60,15 +80,28 @@ def _median_ms(fn, repeat: int) -> dict:  # noqa: ANN001
         fn()
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
-    return {"p50_ms": round(statistics.median(times), 2),
-            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2)}
+    return {
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
+    }
 
 
 def _serve(url: str) -> tuple[subprocess.Popen, str]:
     port = 8765
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port),
-         "--log-level", "warning"], cwd=ROOT, env={**os.environ, "DATABASE_URL": url})
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -85,40 +118,37 @@ def paging(url: str, limit: int, repeat: int) -> dict:
     with engine.connect() as conn:
         total = conn.execute(text("SELECT count(*) FROM event")).scalar_one()
         # The cursor whose page is the table's last one.
-        cursor = conn.execute(text(
-            "SELECT id FROM event ORDER BY id DESC OFFSET :n LIMIT 1"), {"n": limit}).scalar_one()
-    page_sql = text("""
-        SELECT id, json_build_object('type', 'Feature', 'id', id,
-               'geometry', ST_AsGeoJSON(geom, 7, 0)::json,
-               'properties', json_build_object('event_no', event_no, 'title', title))::text
-        FROM event WHERE id > :after ORDER BY id LIMIT :limit""")
-    offset_sql = text("""
-        SELECT id, json_build_object('type', 'Feature', 'id', id,
-               'geometry', ST_AsGeoJSON(geom, 7, 0)::json,
-               'properties', json_build_object('event_no', event_no, 'title', title))::text
-        FROM event ORDER BY id OFFSET :offset LIMIT :limit""")
+        cursor = conn.execute(
+            text("SELECT id FROM event ORDER BY id DESC OFFSET :n LIMIT 1"), {"n": limit}
+        ).scalar_one()
+    # The endpoint's own statement, and the same page fetched the OFFSET way for contrast.
+    layer = LAYERS["events"]
+    page = items_statement(layer, FeatureQuery(limit=limit, after_id=cursor))
+    offset = items_statement(layer, FeatureQuery(limit=limit)).offset(total - limit)
     proc, base = _serve(url)
     try:
         with engine.connect() as conn, httpx.Client() as http:
+
             def endpoint(after: int | None) -> None:
                 params = {"limit": limit, **({"cursor": after} if after else {})}
                 r = http.get(f"{base}/collections/events/items", params=params)
                 r.raise_for_status()
 
             results = {
-                "events": total, "limit": limit,
+                "events": total,
+                "limit": limit,
                 "endpoint_last_page": _median_ms(lambda: endpoint(cursor), repeat),
                 "endpoint_first_page": _median_ms(lambda: endpoint(None), repeat),
-                "sql_keyset_last_page": _median_ms(lambda: conn.execute(
-                    page_sql, {"after": cursor, "limit": limit}).all(), repeat),
-                "sql_offset_last_page": _median_ms(lambda: conn.execute(
-                    offset_sql, {"offset": total - limit, "limit": limit}).all(), repeat),
+                "sql_keyset_last_page": _median_ms(lambda: conn.execute(page).all(), repeat),
+                "sql_offset_last_page": _median_ms(lambda: conn.execute(offset).all(), repeat),
             }
     finally:
         proc.terminate()
         proc.wait()
-    ep, kq, oq = (results[k]["p50_ms"] for k in
-                  ("endpoint_last_page", "sql_keyset_last_page", "sql_offset_last_page"))
+    ep, kq, oq = (
+        results[k]["p50_ms"]
+        for k in ("endpoint_last_page", "sql_keyset_last_page", "sql_offset_last_page")
+    )
     results["ratio_endpoint_vs_keyset_sql"] = round(ep / kq, 2)
     results["ratio_offset_sql_vs_keyset_sql"] = round(oq / kq, 2)
     return results

@@ -77,9 +77,7 @@ REGION_PROPS = (
 
 
 def _region_layer(id_: str, level: RegionLevel, title: str, description: str) -> Layer:
-    return Layer(
-        id_, title, description, Region, "MultiPolygon", REGION_PROPS, region_level=level
-    )
+    return Layer(id_, title, description, Region, "MultiPolygon", REGION_PROPS, region_level=level)
 
 
 LAYERS: dict[str, Layer] = {
@@ -89,7 +87,11 @@ LAYERS: dict[str, Layer] = {
         _region_layer("communities", RegionLevel.COMMUNITY, "社区（村）", "社区、行政村区划面"),
         _region_layer("grids", RegionLevel.GRID, "网格", "网格化管理的单元网格"),
         Layer(
-            "streets", "道路", "道路路段（路口之间）", Street, "LineString",
+            "streets",
+            "道路",
+            "道路路段（路口之间）",
+            Street,
+            "LineString",
             (
                 _p("name", "道路名称", queryable=True, required=True),
                 _p("road_class", "道路等级", queryable=True, required=True),
@@ -100,7 +102,11 @@ LAYERS: dict[str, Layer] = {
             ),
         ),
         Layer(
-            "buildings", "建筑", "房屋建筑轮廓", Building, "MultiPolygon",
+            "buildings",
+            "建筑",
+            "房屋建筑轮廓",
+            Building,
+            "MultiPolygon",
             (
                 _p("name", "建筑名称", queryable=True, required=True),
                 _p("address", "地址", queryable=True),
@@ -112,7 +118,11 @@ LAYERS: dict[str, Layer] = {
             ),
         ),
         Layer(
-            "enterprises", "企业", "市场主体（企业、个体工商户）", Enterprise, "Point",
+            "enterprises",
+            "企业",
+            "市场主体（企业、个体工商户）",
+            Enterprise,
+            "Point",
             (
                 _p("name", "企业名称", queryable=True, required=True),
                 _p("uscc", "统一社会信用代码", queryable=True, required=True),
@@ -126,7 +136,10 @@ LAYERS: dict[str, Layer] = {
             ),
         ),
         Layer(
-            "construction_sites", "工地", "在建及规划工地范围", ConstructionSite,
+            "construction_sites",
+            "工地",
+            "在建及规划工地范围",
+            ConstructionSite,
             "MultiPolygon",
             (
                 _p("name", "工地名称", queryable=True, required=True),
@@ -142,7 +155,11 @@ LAYERS: dict[str, Layer] = {
             extra_geometries=("entrance",),
         ),
         Layer(
-            "patrol_routes", "巡查路线", "日常及专项巡查路线", PatrolRoute, "LineString",
+            "patrol_routes",
+            "巡查路线",
+            "日常及专项巡查路线",
+            PatrolRoute,
+            "LineString",
             (
                 _p("name", "路线名称", queryable=True, required=True),
                 _p("kind", "巡查类型", queryable=True, required=True),
@@ -152,7 +169,11 @@ LAYERS: dict[str, Layer] = {
             ),
         ),
         Layer(
-            "events", "事件", "网格事件（上报点位）", Event, "Point",
+            "events",
+            "事件",
+            "网格事件（上报点位）",
+            Event,
+            "Point",
             (
                 _p("event_no", "事件编号", queryable=True, required=True),
                 _p("title", "标题", queryable=True, required=True),
@@ -170,7 +191,11 @@ LAYERS: dict[str, Layer] = {
             temporal="reported_at",
         ),
         Layer(
-            "cameras", "视频监控", "视频监控点位", Camera, "Point",
+            "cameras",
+            "视频监控",
+            "视频监控点位",
+            Camera,
+            "Point",
             (
                 _p("name", "点位名称", queryable=True, required=True),
                 _p("code", "设备编号", queryable=True, required=True),
@@ -182,7 +207,11 @@ LAYERS: dict[str, Layer] = {
             ),
         ),
         Layer(
-            "party_sites", "党建阵地", "党群服务中心、党员活动室等", PartySite, "Point",
+            "party_sites",
+            "党建阵地",
+            "党群服务中心、党员活动室等",
+            PartySite,
+            "Point",
             (
                 _p("name", "阵地名称", queryable=True, required=True),
                 _p("organisation", "所属党组织", queryable=True, required=True),

@@ -6,13 +6,17 @@ keyset cursor; property filters are `?name=value` on the layer's queryable prope
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from html import escape
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from api.deps import base_url, get_session
+from api.deps import SessionDep, base_url
 from geo.core.settings import get_app_settings
 from geo.feature import repository
 from geo.feature.errors import FeatureNotFound, UnknownCollection
@@ -33,9 +37,7 @@ CollectionId = Annotated[str, Path(description="图层编号，如 events、grid
 def _layer(collection_id: str) -> Layer:
     layer = LAYERS.get(collection_id)
     if layer is None:
-        raise UnknownCollection(
-            f"没有图层 {collection_id!r}。可用图层：{'、'.join(LAYERS)}"
-        )
+        raise UnknownCollection(f"没有图层 {collection_id!r}。可用图层：{'、'.join(LAYERS)}")
     return layer
 
 
@@ -64,8 +66,12 @@ def landing(request: Request) -> Any:
         "description": "乡镇综合指挥平台的空间数据服务（OGC API – Features）",
         "links": [
             _link(f"{base}/", "self", "application/json", "本页"),
-            _link(f"{base}/openapi.json", "service-desc",
-                  "application/vnd.oai.openapi+json;version=3.0", "接口定义（OpenAPI）"),
+            _link(
+                f"{base}/openapi.json",
+                "service-desc",
+                "application/vnd.oai.openapi+json;version=3.0",
+                "接口定义（OpenAPI）",
+            ),
             _link(f"{base}/docs", "service-doc", "text/html", "接口文档"),
             _link(f"{base}/conformance", "conformance", "application/json", "符合的标准"),
             _link(f"{base}/collections", "data", "application/json", "图层列表"),
@@ -105,7 +111,7 @@ def _collection(session: Session, layer: Layer, base: str) -> dict[str, Any]:
 
 
 @router.get("/collections", summary="图层列表")
-def collections(request: Request, session: Session = Depends(get_session)) -> dict[str, Any]:
+def collections(request: Request, session: SessionDep) -> dict[str, Any]:
     base = base_url(request)
     return {
         "links": [_link(f"{base}/collections", "self", "application/json", "图层列表")],
@@ -115,7 +121,7 @@ def collections(request: Request, session: Session = Depends(get_session)) -> di
 
 @router.get("/collections/{collection_id}", summary="图层说明")
 def collection(
-    collection_id: CollectionId, request: Request, session: Session = Depends(get_session)
+    collection_id: CollectionId, request: Request, session: SessionDep
 ) -> dict[str, Any]:
     return _collection(session, _layer(collection_id), base_url(request))
 
@@ -129,17 +135,21 @@ def collection(
 def items(
     collection_id: CollectionId,
     request: Request,
-    session: Session = Depends(get_session),
+    session: SessionDep,
     limit: Annotated[int | None, Query(description="每页条数，最多 10000")] = None,
     bbox: Annotated[str | None, Query(description="最小经度,最小纬度,最大经度,最大纬度")] = None,
-    datetime: Annotated[str | None, Query(description="时间或区间，如 2026-01-01/2026-03-31")] = None,
+    interval: Annotated[
+        str | None,
+        Query(alias="datetime", description="时间或区间，如 2026-01-01/2026-03-31"),
+    ] = None,
     cursor: Annotated[str | None, Query(description="翻页游标（取自 next 链接）")] = None,
 ) -> Response:
     layer = _layer(collection_id)
     settings = get_app_settings()
     params = dict(request.query_params)
-    q = parse_query(layer, params, default_limit=settings.default_page_size,
-                    max_limit=settings.max_page_size)
+    q = parse_query(
+        layer, params, default_limit=settings.default_page_size, max_limit=settings.max_page_size
+    )
     features, next_cursor = repository.fetch_items(session, layer, q)
     href = f"{base_url(request)}/collections/{layer.id}/items"
     links = [
@@ -147,23 +157,33 @@ def items(
         _link(f"{base_url(request)}/collections/{layer.id}", "collection", "application/json"),
     ]
     if next_cursor is not None:
-        links.append(_link(_with_params(href, {**params, "cursor": str(next_cursor)}),
-                           "next", GEOJSON, "下一页"))
-    import json
-    from datetime import UTC
-    from datetime import datetime as dt
+        links.append(
+            _link(
+                _with_params(href, {**params, "cursor": str(next_cursor)}),
+                "next",
+                GEOJSON,
+                "下一页",
+            )
+        )
+    return Response(_feature_collection(features, links), media_type=GEOJSON)
 
-    head = (
-        '{"type":"FeatureCollection","numberReturned":%d,"timeStamp":%s,"links":%s,"features":['
-        % (len(features), json.dumps(dt.now(UTC).isoformat(timespec="seconds")),
-           json.dumps(links, ensure_ascii=False))
+
+def _feature_collection(features: list[str], links: list[dict[str, str]]) -> str:
+    """Wrap the feature texts PostGIS built, without parsing them again in Python."""
+    envelope = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "numberReturned": len(features),
+            "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"),
+            "links": links,
+            "features": [],
+        },
+        ensure_ascii=False,
     )
-    return Response(head + ",".join(features) + "]}", media_type=GEOJSON)
+    return envelope[: -len("]}")] + ",".join(features) + "]}"
 
 
 def _with_params(href: str, params: dict[str, str]) -> str:
-    from urllib.parse import urlencode
-
     return f"{href}?{urlencode(params)}" if params else href
 
 
@@ -177,25 +197,25 @@ def item(
     collection_id: CollectionId,
     feature_id: Annotated[str, Path(description="要素编号")],
     request: Request,
-    session: Session = Depends(get_session),
+    session: SessionDep,
 ) -> Response:
     layer = _layer(collection_id)
     found = repository.fetch_item(session, layer, int(feature_id)) if feature_id.isdigit() else None
     if found is None:
         raise FeatureNotFound(f"{layer.title}中没有编号为 {feature_id} 的要素")
-    import json
-
     href = f"{base_url(request)}/collections/{layer.id}"
-    links = json.dumps([
-        _link(f"{href}/items/{feature_id}", "self", GEOJSON),
-        _link(href, "collection", "application/json", layer.title),
-    ], ensure_ascii=False)
-    return Response(found[:-1] + f', "links" : {links}}}', media_type=GEOJSON)
+    links = json.dumps(
+        [
+            _link(f"{href}/items/{feature_id}", "self", GEOJSON),
+            _link(href, "collection", "application/json", layer.title),
+        ],
+        ensure_ascii=False,
+    )
+    # Append the links member to the feature object PostGIS built.
+    return Response(found[: -len("}")] + f', "links" : {links}}}', media_type=GEOJSON)
 
 
 def _landing_html(body: dict[str, Any], base: str) -> str:
-    from html import escape
-
     rows = "".join(
         f'<tr><td><a href="{base}/collections/{layer.id}/items?limit=10">{escape(layer.title)}</a>'
         f"</td><td><code>{layer.id}</code></td><td>{escape(layer.description)}</td></tr>"
@@ -206,10 +226,10 @@ def _landing_html(body: dict[str, Any], base: str) -> str:
         for link in body["links"]
     )
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<title>{escape(body['title'])}</title>
+<title>{escape(body["title"])}</title>
 <style>body{{font-family:sans-serif;margin:2rem auto;max-width:60rem;color:#222}}
 table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4rem;
 text-align:left}}code{{background:#f3f3f3;padding:0 .3rem}}</style></head><body>
-<h1>{escape(body['title'])}</h1><p>{escape(body['description'])}</p><ul>{links}</ul>
+<h1>{escape(body["title"])}</h1><p>{escape(body["description"])}</p><ul>{links}</ul>
 <h2>图层</h2><table><tr><th>名称</th><th>编号</th><th>说明</th></tr>{rows}</table>
 </body></html>"""

@@ -36,7 +36,11 @@ def is_empty(engine: Engine) -> bool:
 
 
 def generate(
-    engine: Engine, *, seed: int = DEFAULT_SEED, scale: int = 1, anchor: date | None = None,
+    engine: Engine,
+    *,
+    seed: int = DEFAULT_SEED,
+    scale: int = 1,
+    anchor: date | None = None,
     progress: bool = False,
 ) -> dict[str, int]:
     """Write the demo district into an empty database; returns rows per table."""

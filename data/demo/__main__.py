@@ -15,8 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data.demo", description="生成演示辖区数据")
     parser.add_argument("--scale", type=int, default=1, help="数据量倍数（基准测试用，如 20）")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子（固定可复现）")
-    parser.add_argument("--anchor", type=date.fromisoformat, default=None,
-                        help="历史事件截止日期，默认今天")
+    parser.add_argument(
+        "--anchor", type=date.fromisoformat, default=None, help="历史事件截止日期，默认今天"
+    )
     parser.add_argument("--if-empty", action="store_true", help="库中已有数据时跳过")
     args = parser.parse_args(argv)
     engine = get_engine()
@@ -28,10 +29,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     started = time.monotonic()
     print(f"生成演示辖区（种子 {args.seed}，倍数 {args.scale}）…")
-    counts = generate(engine, seed=args.seed, scale=args.scale, anchor=args.anchor,
-                      progress=True)
-    print(f"完成，用时 {time.monotonic() - started:.1f}s：" +
-          "，".join(f"{k} {v}" for k, v in counts.items()))
+    counts = generate(engine, seed=args.seed, scale=args.scale, anchor=args.anchor, progress=True)
+    print(
+        f"完成，用时 {time.monotonic() - started:.1f}s："
+        + "，".join(f"{k} {v}" for k, v in counts.items())
+    )
     return 0
 
 

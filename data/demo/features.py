@@ -26,8 +26,13 @@ from geo.core.identifiers import uscc_check_char
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SLOT_M = 30.0  # building lattice spacing
 TARGETS = {  # rows at scale 1; --scale multiplies them
-    "buildings": 4000, "enterprises": 540, "construction_sites": 24, "patrol_routes": 24,
-    "events": 2200, "cameras": 60, "party_sites": 26,
+    "buildings": 4000,
+    "enterprises": 540,
+    "construction_sites": 24,
+    "patrol_routes": 24,
+    "events": 2200,
+    "cameras": 60,
+    "party_sites": 26,
 }
 
 
@@ -117,8 +122,9 @@ def site_plan(layout: Layout, seed: int, scale: int) -> dict[int, Polygon]:
         block = layout.blocks[i]
         c = block.geom.buffer(-20).representative_point()
         w, h = rng.uniform(80, 220), rng.uniform(70, 180)
-        rect = affinity.rotate(box(c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2),
-                               rng.uniform(-4, 4))
+        rect = affinity.rotate(
+            box(c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2), rng.uniform(-4, 4)
+        )
         site = rect.intersection(block.geom.buffer(-15))
         if isinstance(site, Polygon) and site.area > 2000:
             plan[i] = site
@@ -137,11 +143,16 @@ def construction_sites(
         entrance = site.exterior.interpolate(rng.random(), normalized=True)
         name = rng.choice(names.SITE_WORDS[0]) + rng.choice(names.SITE_WORDS[1])
         yield (
-            f"{name}（{n}号地块）", f"320582{start.year}{n:04d}0101",
+            f"{name}（{n}号地块）",
+            f"320582{start.year}{n:04d}0101",
             f"张家港市{rng.choice(names.SITE_WORDS[0])}置业有限公司",
             f"{rng.choice(names.ENTERPRISE_WORDS['construction'][0])}建设工程有限公司",
-            status, start, end if status != "planned" else None,
-            ewkb(shapely.MultiPolygon([site])), ewkb(entrance), ids.grids[block.grid_index],
+            status,
+            start,
+            end if status != "planned" else None,
+            ewkb(shapely.MultiPolygon([site])),
+            ewkb(entrance),
+            ids.grids[block.grid_index],
         )
 
 
@@ -157,7 +168,12 @@ def buildings(
     k = TARGETS["buildings"] / weight  # expected count at scale 1 meets the target
     for block_index, block in items:
         yield from _block_buildings(
-            layout, ids, block_index, block, sites.get(block_index), seed,
+            layout,
+            ids,
+            block_index,
+            block,
+            sites.get(block_index),
+            seed,
             min(1.0, k * scale * _density(layout, block)),
         )
 
@@ -167,8 +183,13 @@ def _slot_count(block: Block) -> int:
 
 
 def _block_buildings(
-    layout: Layout, ids: RegionIds, block_index: int, block: Block, site: Polygon | None,
-    seed: int, p: float,
+    layout: Layout,
+    ids: RegionIds,
+    block_index: int,
+    block: Block,
+    site: Polygon | None,
+    seed: int,
+    p: float,
 ) -> Iterator[tuple]:
     inner = block.geom.buffer(-12)
     if inner.is_empty:
@@ -188,11 +209,17 @@ def _block_buildings(
     rng = _rng(seed, "building-attrs", block_index)
     industrial = _industrial(layout, block)
     density = _density(layout, block)
-    compound = f"{rng.choice(names.STREET_PREFIXES)}{rng.choice(['花园', '新村', '小区', '苑', '家园'])}"
+    compound = (
+        f"{rng.choice(names.STREET_PREFIXES)}{rng.choice(['花园', '新村', '小区', '苑', '家园'])}"
+    )
     number = 0
     for x, y, w, h, turn in zip(
-        gx[chosen], gy[chosen], 10 + 14 * widths[chosen], 8 + 8 * depths[chosen],
-        -3 + 6 * turns[chosen], strict=True,
+        gx[chosen],
+        gy[chosen],
+        10 + 14 * widths[chosen],
+        8 + 8 * depths[chosen],
+        -3 + 6 * turns[chosen],
+        strict=True,
     ):
         shape = affinity.rotate(box(x - w / 2, y - h / 2, x + w / 2, y + h / 2), turn)
         if not inner.contains(shape):
@@ -200,11 +227,18 @@ def _block_buildings(
         number += 1
         use = _building_use(rng, industrial, density)
         floors = _floors(rng, use, density)
-        name = (f"{compound}{number}幢" if use in ("residential", "mixed")
-                else f"{rng.choice(block.street_names)}{use_label(use)}楼{number}号")
+        name = (
+            f"{compound}{number}幢"
+            if use in ("residential", "mixed")
+            else f"{rng.choice(block.street_names)}{use_label(use)}楼{number}号"
+        )
         yield (
-            name, f"张家港市{address(rng, block)}", floors, use,
-            rng.randrange(1985, 2025), ewkb(shapely.MultiPolygon([shape])),
+            name,
+            f"张家港市{address(rng, block)}",
+            floors,
+            use,
+            rng.randrange(1985, 2025),
+            ewkb(shapely.MultiPolygon([shape])),
             ids.grids[block.grid_index],
         )
 
@@ -231,12 +265,35 @@ def _floors(rng: random.Random, use: str, density: float) -> int:
 
 # ---------------------------------------------------------------------- enterprises
 
-CENTRE_MIX = {"catering": 8, "retail": 8, "accommodation": 2, "entertainment": 2,
-              "healthcare": 2, "auto_repair": 1, "construction": 1, "manufacturing": 1}
-INDUSTRIAL_MIX = {"manufacturing": 8, "hazardous_chemicals": 3, "logistics": 3,
-                  "construction": 2, "auto_repair": 1, "catering": 1, "retail": 1}
-RURAL_MIX = {"manufacturing": 3, "retail": 3, "catering": 3, "auto_repair": 2,
-             "logistics": 1, "construction": 1, "hazardous_chemicals": 1, "healthcare": 1}
+CENTRE_MIX = {
+    "catering": 8,
+    "retail": 8,
+    "accommodation": 2,
+    "entertainment": 2,
+    "healthcare": 2,
+    "auto_repair": 1,
+    "construction": 1,
+    "manufacturing": 1,
+}
+INDUSTRIAL_MIX = {
+    "manufacturing": 8,
+    "hazardous_chemicals": 3,
+    "logistics": 3,
+    "construction": 2,
+    "auto_repair": 1,
+    "catering": 1,
+    "retail": 1,
+}
+RURAL_MIX = {
+    "manufacturing": 3,
+    "retail": 3,
+    "catering": 3,
+    "auto_repair": 2,
+    "logistics": 1,
+    "construction": 1,
+    "hazardous_chemicals": 1,
+    "healthcare": 1,
+}
 
 
 def enterprises(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iterator[tuple]:
@@ -246,8 +303,13 @@ def enterprises(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iterat
     for n, pick in enumerate(picks.tolist(), start=1):
         rng = _rng(seed, "enterprise", n)
         block = layout.blocks[block_ids[pick]]
-        mix = (INDUSTRIAL_MIX if _industrial(layout, block)
-               else CENTRE_MIX if _density(layout, block) > 0.4 else RURAL_MIX)
+        mix = (
+            INDUSTRIAL_MIX
+            if _industrial(layout, block)
+            else CENTRE_MIX
+            if _density(layout, block) > 0.4
+            else RURAL_MIX
+        )
         category = rng.choices(list(mix), list(mix.values()))[0]
         first, second = names.ENTERPRISE_WORDS[category]
         name = f"张家港市{rng.choice(first)}{rng.choice(second)}"
@@ -255,10 +317,15 @@ def enterprises(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iterat
             name = f"{rng.choice(first)}{rng.choice(second)}（{rng.choice(block.street_names)}店）"
         phone = mobile(rng) if rng.random() < 0.7 else f"0512-{rng.randrange(5000_0000, 5899_9999)}"
         yield (
-            f"{name}{n:05d}" if scale > 1 else f"{name}", uscc(rng, n), category,
-            f"张家港市{address(rng, block)}", person_name(rng), phone,
+            f"{name}{n:05d}" if scale > 1 else f"{name}",
+            uscc(rng, n),
+            category,
+            f"张家港市{address(rng, block)}",
+            person_name(rng),
+            phone,
             rng.choices(["red", "white", "black"], [15, 75, 10])[0],
-            ewkb(point_in_block(rng, block)), ids.grids[block.grid_index],
+            ewkb(point_in_block(rng, block)),
+            ids.grids[block.grid_index],
         )
 
 
@@ -275,18 +342,41 @@ def uscc(rng: random.Random, serial: int) -> str:
 # --------------------------------------------------------------------------- events
 
 CATEGORY_WEIGHTS = {
-    "0101": 14, "0102": 5, "0103": 6, "0104": 2, "0105": 2, "0201": 8, "0202": 2,
-    "0301": 3, "0302": 3, "0303": 3, "0304": 3, "0401": 10, "0402": 7, "0403": 5,
-    "0404": 8, "0405": 2, "0501": 3, "0502": 4, "0503": 3, "0504": 2, "0601": 3,
-    "0602": 1, "0603": 1, "0701": 3, "0702": 1, "0703": 3, "0704": 1, "0801": 2,
-    "0802": 3, "0803": 1,
+    "0101": 14,
+    "0102": 5,
+    "0103": 6,
+    "0104": 2,
+    "0105": 2,
+    "0201": 8,
+    "0202": 2,
+    "0301": 3,
+    "0302": 3,
+    "0303": 3,
+    "0304": 3,
+    "0401": 10,
+    "0402": 7,
+    "0403": 5,
+    "0404": 8,
+    "0405": 2,
+    "0501": 3,
+    "0502": 4,
+    "0503": 3,
+    "0504": 2,
+    "0601": 3,
+    "0602": 1,
+    "0603": 1,
+    "0701": 3,
+    "0702": 1,
+    "0703": 3,
+    "0704": 1,
+    "0801": 2,
+    "0802": 3,
+    "0803": 1,
 }
 SOURCES = {"grid_member": 60, "hotline": 18, "camera": 10, "public": 8, "patrol": 4}
 
 
-def events(
-    layout: Layout, ids: RegionIds, seed: int, scale: int, anchor: date
-) -> Iterator[tuple]:
+def events(layout: Layout, ids: RegionIds, seed: int, scale: int, anchor: date) -> Iterator[tuple]:
     block_ids, p = block_weights(layout)
     gen = _np_rng(seed, "events", 0)
     total = TARGETS["events"] * scale
@@ -306,12 +396,20 @@ def events(
         status, closed = _event_outcome(rng, reported, days_ago)
         street = rng.choice(block.street_names)
         yield (
-            f"SJ{day:%Y%m%d}{n:06d}", names.EVENT_TITLES[category].format(place=street),
+            f"SJ{day:%Y%m%d}{n:06d}",
+            names.EVENT_TITLES[category].format(place=street),
             f"{street}附近，{names.EVENT_TITLES[category].format(place='现场')}，请尽快处置。",
-            category, status, rng.choices(list(SOURCES), list(SOURCES.values()))[0],
-            rng.choices([1, 2, 3], [80, 17, 3])[0], rng.choices([1, 2, 3], [75, 20, 5])[0],
-            f"张家港市{address(rng, block)}", person_name(rng), reported, closed,
-            ewkb(_near_street(rng, block)), ids.grids[block.grid_index],
+            category,
+            status,
+            rng.choices(list(SOURCES), list(SOURCES.values()))[0],
+            rng.choices([1, 2, 3], [80, 17, 3])[0],
+            rng.choices([1, 2, 3], [75, 20, 5])[0],
+            f"张家港市{address(rng, block)}",
+            person_name(rng),
+            reported,
+            closed,
+            ewkb(_near_street(rng, block)),
+            ids.grids[block.grid_index],
         )
 
 
@@ -360,9 +458,13 @@ def cameras(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iterator[t
         kind = rng.choices(["dome", "bullet", "high_point"], [5, 4, 1])[0]
         code = f"32058200{1 if kind == 'high_point' else 2}132{n:07d}"
         yield (
-            f"{'与'.join(streets)}路口{'高点' if kind == 'high_point' else ''}监控", code, kind,
-            f"rtsp://video.zjg.local:554/live/{code}", rng.random() > 0.05,
-            ewkb(spot), ids.grids[block.grid_index],
+            f"{'与'.join(streets)}路口{'高点' if kind == 'high_point' else ''}监控",
+            code,
+            kind,
+            f"rtsp://video.zjg.local:554/live/{code}",
+            rng.random() > 0.05,
+            ewkb(spot),
+            ids.grids[block.grid_index],
         )
 
 
@@ -377,9 +479,13 @@ def party_sites(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iterat
         block = max(blocks, key=lambda b: _density(layout, b))
         n += 1
         yield (
-            f"{community.name}党群服务中心", f"中共张家港市{community.name}委员会",
-            "service_centre", f"张家港市{address(rng, block)}", f"0512-{rng.randrange(5000_0000, 5899_9999)}",
-            ewkb(point_in_block(rng, block)), ids.grids[block.grid_index],
+            f"{community.name}党群服务中心",
+            f"中共张家港市{community.name}委员会",
+            "service_centre",
+            f"张家港市{address(rng, block)}",
+            f"0512-{rng.randrange(5000_0000, 5899_9999)}",
+            ewkb(point_in_block(rng, block)),
+            ids.grids[block.grid_index],
         )
     block_ids, p = block_weights(layout)
     gen = _np_rng(seed, "party", 0)
@@ -390,14 +496,20 @@ def party_sites(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iterat
         block = layout.blocks[block_ids[pick]]
         community = layout.communities[block.community_index].name
         kind = rng.choices(list(PARTY_KINDS), list(PARTY_KINDS.values()))[0]
-        label = {"activity_room": "党员活动室", "practice_station": "新时代文明实践站",
-                 "pioneer_post": "党员先锋岗"}[kind]
+        label = {
+            "activity_room": "党员活动室",
+            "practice_station": "新时代文明实践站",
+            "pioneer_post": "党员先锋岗",
+        }[kind]
         place = rng.choice(block.street_names)
         yield (
             f"{place}{label}" + (f"（{n}）" if scale > 1 else ""),
-            f"中共张家港市{community}{rng.choice(block.street_names)}党支部", kind,
-            f"张家港市{address(rng, block)}", mobile(rng),
-            ewkb(point_in_block(rng, block)), ids.grids[block.grid_index],
+            f"中共张家港市{community}{rng.choice(block.street_names)}党支部",
+            kind,
+            f"张家港市{address(rng, block)}",
+            mobile(rng),
+            ewkb(point_in_block(rng, block)),
+            ids.grids[block.grid_index],
         )
 
 
@@ -406,8 +518,14 @@ def party_sites(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iterat
 
 def streets(layout: Layout, ids: RegionIds) -> Iterator[tuple]:
     for s in layout.streets:
-        yield (s.name, s.road_class, round(s.geom.length, 1), False, ewkb(s.geom),
-               ids.towns[s.town_index])
+        yield (
+            s.name,
+            s.road_class,
+            round(s.geom.length, 1),
+            False,
+            ewkb(s.geom),
+            ids.towns[s.town_index],
+        )
 
 
 def patrol_routes(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iterator[tuple]:
@@ -418,15 +536,21 @@ def patrol_routes(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iter
             nodes.setdefault(end, []).append(i)
     per_community = -(-TARGETS["patrol_routes"] * scale // len(layout.communities))
     for ci, community in enumerate(layout.communities):
-        inside = [i for i, s in enumerate(layout.streets)
-                  if community.geom.contains(s.geom.interpolate(0.5, normalized=True))]
+        inside = [
+            i
+            for i, s in enumerate(layout.streets)
+            if community.geom.contains(s.geom.interpolate(0.5, normalized=True))
+        ]
         for k in range(per_community):
             rng = _rng(seed, "route", ci * 1000 + k)
             line = _walk(rng, layout, nodes, rng.choice(inside), rng.randint(12, 30))
             kind = "daily" if k % 3 else "special"
             yield (
-                f"{community.name}{'日常' if kind == 'daily' else '专项'}巡查路线{k + 1}", kind,
-                round(line.length, 1), ewkb(line), ids.communities[ci],
+                f"{community.name}{'日常' if kind == 'daily' else '专项'}巡查路线{k + 1}",
+                kind,
+                round(line.length, 1),
+                ewkb(line),
+                ids.communities[ci],
             )
 
 

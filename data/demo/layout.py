@@ -91,8 +91,9 @@ def _smooth_outline(rng: random.Random) -> Polygon:
         for k in range(12):
             t = k / 12
             offset = 350 * math.sin(math.pi * t) * math.sin(3 * math.pi * t + phase)
-            wobbly.append((x0 + t * (x1 - x0) + offset * nx / norm,
-                           y0 + t * (y1 - y0) + offset * ny / norm))
+            wobbly.append(
+                (x0 + t * (x1 - x0) + offset * nx / norm, y0 + t * (y1 - y0) + offset * ny / norm)
+            )
     return Polygon(wobbly)
 
 
@@ -226,8 +227,10 @@ def build_layout(seed: int) -> Layout:
     noded = [g for g in shapely.get_parts(linework) if isinstance(g, LineString)]
     src_tree = shapely.STRtree([g for g, _, _ in clipped])
     pieces = [
-        s for s in noded
-        if s.length > 1.0 and detailed_approx.buffer(-1.0).contains(s.interpolate(0.5, normalized=True))
+        s
+        for s in noded
+        if s.length > 1.0
+        and detailed_approx.buffer(-1.0).contains(s.interpolate(0.5, normalized=True))
     ]
     mids = [s.interpolate(0.5, normalized=True) for s in pieces]
     src_idx = src_tree.nearest(mids)
@@ -250,8 +253,9 @@ def build_layout(seed: int) -> Layout:
     detailed_area = unary_union([towns[i].geom for i in detailed])
     centre = to_gk(120.552, 31.875)
     industrial = to_gk(120.640, 31.845)
-    return Layout(outline, towns, communities, grids, streets, blocks, detailed_area,
-                  centre, industrial)
+    return Layout(
+        outline, towns, communities, grids, streets, blocks, detailed_area, centre, industrial
+    )
 
 
 def _multi(geom) -> MultiPolygon:  # noqa: ANN001
@@ -288,8 +292,7 @@ def _divide_detailed_towns(
             for b in members:
                 b.community_index = community_index
             communities.append(
-                RegionShape(ccode, cname, _multi(unary_union([b.geom for b in members])),
-                            town_code)
+                RegionShape(ccode, cname, _multi(unary_union([b.geom for b in members])), town_code)
             )
             grids.extend(_divide_community(rng, members, ccode, cname, len(grids)))
     return communities, grids
@@ -305,10 +308,12 @@ def _divide_community(
     for _ in range(3):
         owner = _nearest(reps, seeds)
         # Keep every seed on a block of its own so no grid ends up empty.
-        seeds = np.array([
-            reps[owner == k].mean(axis=0) if (owner == k).any() else seeds[k]
-            for k in range(count)
-        ])
+        seeds = np.array(
+            [
+                reps[owner == k].mean(axis=0) if (owner == k).any() else seeds[k]
+                for k in range(count)
+            ]
+        )
     owner = _nearest(reps, seeds)
     used = sorted(set(owner.tolist()))
     shapes = []
@@ -316,10 +321,14 @@ def _divide_community(
         members_k = [b for b, o in zip(members, owner, strict=True) if o == k]
         for b in members_k:
             b.grid_index = first_index + len(shapes)
-        shapes.append(RegionShape(
-            f"{ccode}{serial:03d}", f"{cname}第{serial:02d}网格",
-            _multi(unary_union([b.geom for b in members_k])), ccode,
-        ))
+        shapes.append(
+            RegionShape(
+                f"{ccode}{serial:03d}",
+                f"{cname}第{serial:02d}网格",
+                _multi(unary_union([b.geom for b in members_k])),
+                ccode,
+            )
+        )
     return shapes
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, func
 from sqlalchemy.dialects.postgresql.base import ischema_names
-from sqlalchemy.types import UserDefinedType
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.types import UserDefinedType
 
 from geo.core.srid import STORAGE_SRID
 

@@ -77,12 +77,16 @@ class Event(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
     category_code: Mapped[str] = mapped_column(
-        String(16), ForeignKey("event_category.code", ondelete="RESTRICT"), nullable=False,
+        String(16),
+        ForeignKey("event_category.code", ondelete="RESTRICT"),
+        nullable=False,
         index=True,
     )
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     source: Mapped[str] = mapped_column(String(16), nullable=False)
-    severity: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=1)  # 1 一般 … 3 重大
+    severity: Mapped[int] = mapped_column(
+        SmallInteger, nullable=False, default=1
+    )  # 1 一般 … 3 重大
     urgency: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=1)  # 1 一般 … 3 特急
     address: Mapped[str | None] = mapped_column(String(200))
     reporter_name: Mapped[str | None] = mapped_column(String(50))

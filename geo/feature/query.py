@@ -35,7 +35,9 @@ def parse_query(
     unknown = set(params) - RESERVED - {p.name for p in layer.properties if p.queryable}
     if unknown:
         allowed = "、".join(sorted(RESERVED | {p.name for p in layer.properties if p.queryable}))
-        raise InvalidParameter(f"不支持的查询参数：{'、'.join(sorted(unknown))}。可用参数：{allowed}")
+        raise InvalidParameter(
+            f"不支持的查询参数：{'、'.join(sorted(unknown))}。可用参数：{allowed}"
+        )
     if params.get("f") not in (None, "json", "geojson"):
         raise InvalidParameter("f 只支持 json / geojson")
     if params.get("bbox-crs") not in (None, CRS84):
@@ -75,9 +77,13 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
     if len(values) != 4:
         raise InvalidParameter("bbox 需要 4 个数：最小经度,最小纬度,最大经度,最大纬度")
     minx, miny, maxx, maxy = values
-    if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
+    if not (
+        -180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90
+    ):
         if -90 <= minx <= 90 and -90 <= maxx <= 90 and -180 <= miny <= 180:
-            raise InvalidParameter("bbox 的经纬度顺序颠倒了：应为 最小经度,最小纬度,最大经度,最大纬度")
+            raise InvalidParameter(
+                "bbox 的经纬度顺序颠倒了：应为 最小经度,最小纬度,最大经度,最大纬度"
+            )
         raise InvalidParameter("bbox 超出经纬度范围（经度 -180~180，纬度 -90~90）")
     if minx > maxx or miny > maxy:
         raise InvalidParameter("bbox 的最小值大于最大值：应为 最小经度,最小纬度,最大经度,最大纬度")

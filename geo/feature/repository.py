@@ -32,10 +32,14 @@ def _feature_text(layer: Layer) -> ColumnElement[str]:
     for extra in layer.extra_geometries:
         pairs += [literal(extra), _geojson(t.c[extra])]
     feature = func.json_build_object(
-        literal("type"), literal("Feature"),
-        literal("id"), t.c.id,
-        literal("geometry"), _geojson(t.c.geom),
-        literal("properties"), func.json_build_object(*pairs),
+        literal("type"),
+        literal("Feature"),
+        literal("id"),
+        t.c.id,
+        literal("geometry"),
+        _geojson(t.c.geom),
+        literal("properties"),
+        func.json_build_object(*pairs),
     )
     return cast(feature, Text)
 
@@ -86,8 +90,9 @@ def spatial_extent(session: Session, layer: Layer) -> list[float] | None:
     t = layer.table
     box = func.ST_Extent(t.c.geom)
     row = session.execute(
-        select(func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box))
-        .where(and_(True, *layer.scope()))
+        select(func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box)).where(
+            and_(True, *layer.scope())
+        )
     ).one()
     return None if row[0] is None else [round(v, 7) for v in row]
 

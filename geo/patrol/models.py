@@ -18,9 +18,7 @@ class PatrolKind(StrEnum):
 
 class PatrolRoute(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     __tablename__ = "patrol_route"
-    __table_args__ = (
-        CheckConstraint("kind IN ('daily', 'special')", name="ck_patrol_route_kind"),
-    )
+    __table_args__ = (CheckConstraint("kind IN ('daily', 'special')", name="ck_patrol_route_kind"),)
 
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)

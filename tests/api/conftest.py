@@ -34,9 +34,20 @@ def live_server(demo_area) -> Iterator[str]:  # noqa: ANN001
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        env={**os.environ}, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ},
+        cwd=ROOT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -13,8 +13,19 @@ from geo.feature.repository import items_statement
 from geo.layers import LAYERS
 from tests.conftest import scalar
 
-COLLECTIONS = ["towns", "communities", "grids", "streets", "buildings", "enterprises",
-               "construction_sites", "patrol_routes", "events", "cameras", "party_sites"]
+COLLECTIONS = [
+    "towns",
+    "communities",
+    "grids",
+    "streets",
+    "buildings",
+    "enterprises",
+    "construction_sites",
+    "patrol_routes",
+    "events",
+    "cameras",
+    "party_sites",
+]
 
 
 def _rel(links: list[dict], rel: str) -> dict | None:
@@ -56,8 +67,11 @@ def test_items_are_rfc7946_geojson(client, db) -> None:
     assert r.headers["content-type"] == "application/geo+json"
     body = r.json()
     assert body["type"] == "FeatureCollection"
-    assert body["numberReturned"] == len(body["features"]) == scalar(
-        db, "SELECT count(*) FROM region WHERE level = 'grid'")
+    assert (
+        body["numberReturned"]
+        == len(body["features"])
+        == scalar(db, "SELECT count(*) FROM region WHERE level = 'grid'")
+    )
     first = body["features"][0]
     assert first["geometry"]["type"] == "MultiPolygon" and "crs" not in first["geometry"]
     lon, lat = first["geometry"]["coordinates"][0][0][0]
@@ -95,7 +109,9 @@ def test_next_link_keeps_the_filters(client, db) -> None:
 def test_paging_is_keyset_not_offset(db) -> None:
     layer = LAYERS["events"]
     last = scalar(db, "SELECT max(id) - 50 FROM event")
-    q = parse_query(layer, {"limit": "100", "cursor": str(last)}, default_limit=100, max_limit=10_000)
+    q = parse_query(
+        layer, {"limit": "100", "cursor": str(last)}, default_limit=100, max_limit=10_000
+    )
     stmt = items_statement(layer, q)
     sql = str(stmt.compile(db.get_bind(), compile_kwargs={"literal_binds": True}))
     assert "OFFSET" not in sql.upper()
@@ -105,26 +121,37 @@ def test_paging_is_keyset_not_offset(db) -> None:
 
 def test_bbox_returns_exactly_the_features_inside(client, db) -> None:
     box = (120.54, 31.86, 120.57, 31.88)
-    body = client.get("/collections/enterprises/items",
-                      params={"bbox": ",".join(map(str, box)), "limit": 10000}).json()
+    body = client.get(
+        "/collections/enterprises/items", params={"bbox": ",".join(map(str, box)), "limit": 10000}
+    ).json()
     for f in body["features"]:
         lon, lat = f["geometry"]["coordinates"]
         assert box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
-    expected = scalar(db, "SELECT count(*) FROM enterprise WHERE ST_Intersects(geom, "
-                          "ST_MakeEnvelope(120.54, 31.86, 120.57, 31.88, 4490))")
+    expected = scalar(
+        db,
+        "SELECT count(*) FROM enterprise WHERE ST_Intersects(geom, "
+        "ST_MakeEnvelope(120.54, 31.86, 120.57, 31.88, 4490))",
+    )
     assert expected > 0 and body["numberReturned"] == expected
 
 
 def test_property_and_datetime_filters(client, db) -> None:
-    body = client.get("/collections/enterprises/items",
-                      params={"risk_list": "black", "limit": 10000}).json()
-    assert body["features"] and {f["properties"]["risk_list"] for f in body["features"]} == {"black"}
-    body = client.get("/collections/events/items", params={
-        "datetime": "2026-03-01/2026-03-31", "limit": 10000}).json()
+    body = client.get(
+        "/collections/enterprises/items", params={"risk_list": "black", "limit": 10000}
+    ).json()
+    assert body["features"] and {f["properties"]["risk_list"] for f in body["features"]} == {
+        "black"
+    }
+    body = client.get(
+        "/collections/events/items", params={"datetime": "2026-03-01/2026-03-31", "limit": 10000}
+    ).json()
     months = {f["properties"]["reported_at"][:7] for f in body["features"]}
     assert months == {"2026-03"}
-    assert body["numberReturned"] == scalar(db, """SELECT count(*) FROM event WHERE
-        reported_at >= '2026-03-01T00:00+08' AND reported_at < '2026-04-01T00:00+08'""")
+    assert body["numberReturned"] == scalar(
+        db,
+        """SELECT count(*) FROM event WHERE
+        reported_at >= '2026-03-01T00:00+08' AND reported_at < '2026-04-01T00:00+08'""",
+    )
 
 
 def test_single_item_and_scope_of_region_layers(client, db) -> None:
@@ -135,21 +162,24 @@ def test_single_item_and_scope_of_region_layers(client, db) -> None:
     assert r.status_code == 404 and "没有编号" in r.json()["detail"]
 
 
-@pytest.mark.parametrize("url,params,status,words", [
-    ("/collections/rivers/items", {}, 404, "没有图层"),
-    ("/collections/events/items", {"colour": "red"}, 400, "不支持的查询参数"),
-    ("/collections/events/items", {"bbox": "31.8,120.5,31.9,120.6"}, 400, "颠倒"),
-    ("/collections/events/items", {"bbox": "120.6,31.8,120.5,31.9"}, 400, "最小值大于最大值"),
-    ("/collections/events/items", {"bbox": "1,2,3"}, 400, "4 个数"),
-    ("/collections/events/items", {"limit": "0"}, 400, "大于 0"),
-    ("/collections/events/items", {"limit": "many"}, 400, "整数"),
-    ("/collections/events/items", {"datetime": "last week"}, 400, "格式不正确"),
-    ("/collections/events/items", {"datetime": "2026-05-01/2026-01-01"}, 400, "开始晚于结束"),
-    ("/collections/grids/items", {"datetime": "2026-01-01"}, 400, "没有时间属性"),
-    ("/collections/events/items", {"severity": "high"}, 400, "必须是数字"),
-    ("/collections/events/items", {"cursor": "abc"}, 400, "cursor 无效"),
-    ("/collections/events/items/999999999", {}, 404, "没有编号"),
-])
+@pytest.mark.parametrize(
+    "url,params,status,words",
+    [
+        ("/collections/rivers/items", {}, 404, "没有图层"),
+        ("/collections/events/items", {"colour": "red"}, 400, "不支持的查询参数"),
+        ("/collections/events/items", {"bbox": "31.8,120.5,31.9,120.6"}, 400, "颠倒"),
+        ("/collections/events/items", {"bbox": "120.6,31.8,120.5,31.9"}, 400, "最小值大于最大值"),
+        ("/collections/events/items", {"bbox": "1,2,3"}, 400, "4 个数"),
+        ("/collections/events/items", {"limit": "0"}, 400, "大于 0"),
+        ("/collections/events/items", {"limit": "many"}, 400, "整数"),
+        ("/collections/events/items", {"datetime": "last week"}, 400, "格式不正确"),
+        ("/collections/events/items", {"datetime": "2026-05-01/2026-01-01"}, 400, "开始晚于结束"),
+        ("/collections/grids/items", {"datetime": "2026-01-01"}, 400, "没有时间属性"),
+        ("/collections/events/items", {"severity": "high"}, 400, "必须是数字"),
+        ("/collections/events/items", {"cursor": "abc"}, 400, "cursor 无效"),
+        ("/collections/events/items/999999999", {}, 404, "没有编号"),
+    ],
+)
 def test_bad_requests_get_a_clear_chinese_reason(client, url, params, status, words) -> None:
     r = client.get(url, params=params)
     assert r.status_code == status
