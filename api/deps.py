@@ -8,20 +8,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from geo.core.db import get_sessionmaker
+from geo.core.db import session_scope
 from geo.core.settings import get_app_settings
 
 
 def get_session() -> Iterator[Session]:
-    session = get_sessionmaker()()
-    try:
+    """One transaction per request: committed when the route returns, else rolled back."""
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def base_url(request: Request) -> str:

@@ -29,35 +29,23 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 
 
+def _alembic(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "alembic", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
 def _prepare(url: str, scale: int) -> dict:
     """Migrate and load the scaled demo once; reloaded only when the scale differs."""
     engine = create_engine(url)
     env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    _alembic(env, "upgrade", "head")
     with engine.connect() as conn:
         events = conn.execute(text("SELECT count(*) FROM event")).scalar_one()
     if events == 2200 * scale:
         return {"generated": False}
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "downgrade", "base"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    _alembic(env, "downgrade", "base")
+    _alembic(env, "upgrade", "head")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.monotonic()
     subprocess.run(

@@ -93,6 +93,16 @@ def block_weights(layout: Layout) -> tuple[list[int], np.ndarray]:
     return [i for i, _ in items], w / w.sum()
 
 
+def scattered(
+    layout: Layout, seed: int, layer: str, count: int, first: int = 1
+) -> Iterator[tuple[int, random.Random, Block]]:
+    """`count` blocks drawn by area × density, each with the feature's own random stream."""
+    block_ids, p = block_weights(layout)
+    picks = _np_rng(seed, layer, 0).choice(len(block_ids), size=max(0, count), p=p)
+    for n, pick in enumerate(picks.tolist(), start=first):
+        yield n, _rng(seed, f"{layer}-attrs", n), layout.blocks[block_ids[pick]]
+
+
 def address(rng: random.Random, block: Block) -> str:
     return f"{rng.choice(block.street_names)}{rng.randrange(1, 400)}号"
 
@@ -297,12 +307,7 @@ RURAL_MIX = {
 
 
 def enterprises(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iterator[tuple]:
-    block_ids, p = block_weights(layout)
-    gen = _np_rng(seed, "enterprises", 0)
-    picks = gen.choice(len(block_ids), size=TARGETS["enterprises"] * scale, p=p)
-    for n, pick in enumerate(picks.tolist(), start=1):
-        rng = _rng(seed, "enterprise", n)
-        block = layout.blocks[block_ids[pick]]
+    for n, rng, block in scattered(layout, seed, "enterprises", TARGETS["enterprises"] * scale):
         mix = (
             INDUSTRIAL_MIX
             if _industrial(layout, block)
@@ -442,12 +447,7 @@ def _near_street(rng: random.Random, block: Block) -> Point:
 
 
 def cameras(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iterator[tuple]:
-    block_ids, p = block_weights(layout)
-    gen = _np_rng(seed, "cameras", 0)
-    picks = gen.choice(len(block_ids), size=TARGETS["cameras"] * scale, p=p)
-    for n, pick in enumerate(picks.tolist(), start=1):
-        rng = _rng(seed, "camera", n)
-        block = layout.blocks[block_ids[pick]]
+    for n, rng, block in scattered(layout, seed, "cameras", TARGETS["cameras"] * scale):
         corner = Point(rng.choice(list(block.geom.exterior.coords)[:-1]))
         c = block.geom.centroid
         d = math.hypot(c.x - corner.x, c.y - corner.y) or 1.0
@@ -472,12 +472,10 @@ PARTY_KINDS = {"activity_room": 5, "practice_station": 3, "pioneer_post": 2}
 
 
 def party_sites(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iterator[tuple]:
-    n = 0
     for ci, community in enumerate(layout.communities):  # one service centre each
         rng = _rng(seed, "party-centre", ci)
         blocks = [b for b in layout.blocks if b.community_index == ci]
         block = max(blocks, key=lambda b: _density(layout, b))
-        n += 1
         yield (
             f"{community.name}党群服务中心",
             f"中共张家港市{community.name}委员会",
@@ -487,13 +485,8 @@ def party_sites(layout: Layout, ids: RegionIds, seed: int, scale: int) -> Iterat
             ewkb(point_in_block(rng, block)),
             ids.grids[block.grid_index],
         )
-    block_ids, p = block_weights(layout)
-    gen = _np_rng(seed, "party", 0)
     extra = TARGETS["party_sites"] * scale - len(layout.communities)
-    for pick in gen.choice(len(block_ids), size=max(0, extra), p=p).tolist():
-        n += 1
-        rng = _rng(seed, "party-site", n)
-        block = layout.blocks[block_ids[pick]]
+    for n, rng, block in scattered(layout, seed, "party", extra, first=len(layout.communities) + 1):
         community = layout.communities[block.community_index].name
         kind = rng.choices(list(PARTY_KINDS), list(PARTY_KINDS.values()))[0]
         label = {
