@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from geo.feature.errors import FeatureError
+from geo.core.errors import DomainError
 
 
 def error_response(status: int, code: str, detail: str) -> JSONResponse:
@@ -15,8 +15,8 @@ def error_response(status: int, code: str, detail: str) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(FeatureError)
-    async def feature_error(_: Request, exc: FeatureError) -> JSONResponse:
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.detail)
 
     @app.exception_handler(RequestValidationError)

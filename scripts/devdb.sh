@@ -10,7 +10,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="$ROOT/.pgdata"              # port, password, url, log (owned by the invoking user)
-DB_NAME="${DB_NAME:-township}"
+MAIN_DB=township
+DB_NAME="${DB_NAME:-$MAIN_DB}"  # another name (e.g. the benchmark's) is created alongside
 TEST_DB_NAME="${TEST_DB_NAME:-${DB_NAME}_test}"
 
 say() { printf '[devdb] %s\n' "$*" >&2; }
@@ -173,7 +174,8 @@ CONF
   fi
   create_db "$DB_NAME"
   create_db "$TEST_DB_NAME"
-  (umask 077; local_url "$DB_NAME" >"$STATE/url"; local_url "$TEST_DB_NAME" >"$STATE/test-url")
+  # The application's own databases, whatever extra one was asked for.
+  (umask 077; local_url "$MAIN_DB" >"$STATE/url"; local_url "${MAIN_DB}_test" >"$STATE/test-url")
 }
 
 down() {

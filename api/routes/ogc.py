@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
+from api import ui
 from api.deps import SessionDep, base_url
 from geo.core.settings import get_app_settings
 from geo.feature import repository
@@ -78,7 +79,9 @@ def landing(request: Request) -> Any:
         ],
     }
     if _wants_html(request):
-        return HTMLResponse(_landing_html(body, base))
+        # Browsers get the map; `?f=html` shows this service's own page.
+        page = None if request.query_params.get("f") == "html" else ui.index()
+        return page or HTMLResponse(_landing_html(body, base))
     return JSONResponse(body)
 
 

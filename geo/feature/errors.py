@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
+from geo.core.errors import DomainError, NotFound
 
-class FeatureError(Exception):
+
+class FeatureError(DomainError):
     code = "FeatureError"
-    status = 400
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 class InvalidParameter(FeatureError):
     code = "InvalidParameterValue"
 
 
-class UnknownCollection(FeatureError):
-    code = "NotFound"
-    status = 404
+class UnknownCollection(NotFound):
+    pass
 
 
-class FeatureNotFound(FeatureError):
-    code = "NotFound"
-    status = 404
+class FeatureNotFound(NotFound):
+    pass

@@ -1,0 +1,60 @@
+"""Vector tiles and TileJSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Request
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import SessionDep, base_url
+from tiles.cache import TileCache
+from tiles.service import get_tile
+from tiles.tilejson import tilejson
+
+router = APIRouter(tags=["矢量瓦片"])
+MVT = "application/vnd.mapbox-vector-tile"
+# Clients revalidate every time (cheap with the ETag): a dispatcher never sees a stale event.
+CACHE_CONTROL = "no-cache"
+
+
+def tile_cache(request: Request) -> TileCache:
+    return request.app.state.tile_cache  # type: ignore[no-any-return]
+
+
+@router.get(
+    "/tiles/{source}/{z}/{x}/{y}.mvt",
+    summary="矢量瓦片（MVT）",
+    response_class=Response,
+    responses={
+        200: {"content": {MVT: {}}},
+        204: {"description": "该范围没有要素"},
+        304: {"description": "未变化"},
+    },
+)
+def tile(
+    source: Annotated[str, Path(description="图层编号，或 basemap（底图）")],
+    z: int,
+    x: int,
+    y: int,
+    request: Request,
+    session: SessionDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+    accept_encoding: Annotated[str | None, Header()] = None,
+) -> Response:
+    found = get_tile(session, tile_cache(request), source, z, x, y)
+    headers = {"ETag": found.etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Encoding"}
+    if if_none_match and found.etag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers=headers)
+    if not found.data:
+        return Response(status_code=204, headers=headers)
+    if accept_encoding and "gzip" in accept_encoding:
+        return Response(
+            found.gzipped, media_type=MVT, headers={**headers, "Content-Encoding": "gzip"}
+        )
+    return Response(found.data, media_type=MVT, headers=headers)
+
+
+@router.get("/tiles/{source}.json", summary="TileJSON 3.0.0")
+def tile_json(source: str, request: Request, session: SessionDep) -> Any:
+    return JSONResponse(tilejson(session, source, base_url(request)))

@@ -1,0 +1,98 @@
+"""Find features by name or address across the map's layers (the search box)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo.feature.errors import InvalidParameter
+from geo.layers import LAYERS
+
+
+@dataclass(frozen=True)
+class Searchable:
+    layer: str
+    name: str  # SQL expression over `t` giving the display name
+    address: str | None  # SQL expression for the address, when the layer has one
+
+
+SEARCHABLE = (
+    Searchable("towns", "t.name", None),
+    Searchable("communities", "t.name", None),
+    Searchable("grids", "t.name", None),
+    Searchable("enterprises", "t.name", "t.address"),
+    Searchable("party_sites", "t.name", "t.address"),
+    Searchable("construction_sites", "t.name", None),
+    Searchable("buildings", "t.name", "t.address"),
+    Searchable("cameras", "t.name", None),
+    Searchable("streets", "t.name", None),
+    Searchable("events", "t.title", "t.address"),
+)
+
+
+def _statement(s: Searchable) -> str:
+    layer = LAYERS[s.layer]
+    scope = f" AND t.level = '{layer.region_level.value}'" if layer.region_level else ""
+    address = s.address or "NULL"
+    match = f"({s.name} ILIKE :pattern" + (f" OR {s.address} ILIKE :pattern)" if s.address else ")")
+    # Streets are stored per segment: one hit per street name, at its longest segment.
+    distinct = "DISTINCT ON (t.name) " if s.layer == "streets" else ""
+    order = (
+        "t.name, t.length_m DESC"
+        if s.layer == "streets"
+        else f"({s.name} ILIKE :prefix) DESC, length({s.name}), t.id"
+    )
+    return f"""
+        SELECT * FROM (
+            SELECT {distinct}'{s.layer}' AS layer, t.id, {s.name} AS name, {address} AS address,
+                   ST_X(ST_PointOnSurface(t.geom)) AS lon, ST_Y(ST_PointOnSurface(t.geom)) AS lat,
+                   ST_XMin(t.geom) AS minx, ST_YMin(t.geom) AS miny,
+                   ST_XMax(t.geom) AS maxx, ST_YMax(t.geom) AS maxy,
+                   ({s.name} ILIKE :prefix) AS prefix_hit
+            FROM {layer.table.name} t
+            WHERE {match}{scope}
+            ORDER BY {order}
+            LIMIT :per_layer
+        ) hits"""
+
+
+def search(session: Session, q: str, limit: int = 20) -> list[dict[str, Any]]:
+    q = q.strip()
+    if not q:
+        raise InvalidParameter("请输入要查找的名称或地址")
+    if len(q) > 50:
+        raise InvalidParameter("查找内容太长（最多 50 个字）")
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    sql = " UNION ALL ".join(f"({_statement(s)})" for s in SEARCHABLE)
+    rows = (
+        session.execute(
+            text(
+                f"SELECT * FROM ({sql}) found "
+                "ORDER BY prefix_hit DESC, length(name), layer LIMIT :limit"
+            ),
+            {
+                "pattern": f"%{escaped}%",
+                "prefix": f"{escaped}%",
+                "per_layer": limit,
+                "limit": limit,
+            },
+        )
+        .mappings()
+        .all()
+    )
+    return [
+        {
+            "layer": r["layer"],
+            "layer_title": LAYERS[r["layer"]].title,
+            "id": r["id"],
+            "name": r["name"],
+            "address": r["address"],
+            "lon": round(r["lon"], 7),
+            "lat": round(r["lat"], 7),
+            "bbox": [round(r[k], 7) for k in ("minx", "miny", "maxx", "maxy")],
+        }
+        for r in rows
+    ]

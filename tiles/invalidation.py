@@ -1,0 +1,57 @@
+"""Listens for committed edits (PostgreSQL NOTIFY from statement triggers) and evicts the
+cached tiles they touch. If the connection drops, everything cached is dropped: a missed
+notification must never leave a stale tile behind."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+
+import psycopg
+
+from geo.core.settings import get_database_settings
+from tiles.cache import TileCache
+from tiles.registry import SOURCES_BY_TABLE
+
+CHANNEL = "feature_change"
+log = logging.getLogger(__name__)
+
+
+def apply(cache: TileCache, payload: str) -> int:
+    change = json.loads(payload)
+    sources = SOURCES_BY_TABLE.get(change.get("table"), set())
+    bbox = change.get("bbox")
+    return cache.invalidate(sources, tuple(bbox) if bbox else None)
+
+
+class InvalidationListener:
+    def __init__(self, cache: TileCache) -> None:
+        self.cache = cache
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tile-invalidation", daemon=True)
+        self.ready = threading.Event()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        url = get_database_settings().url.replace("postgresql+psycopg://", "postgresql://")
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.cache.clear()  # anything cached before we listened may be stale
+                    self.ready.set()
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=1.0, stop_after=100):
+                            apply(self.cache, note.payload)
+            except Exception:  # noqa: BLE001 - keep listening whatever went wrong
+                log.exception("tile invalidation listener lost its connection")
+                self.ready.clear()
+                self.cache.clear()
+                self._stop.wait(2.0)
