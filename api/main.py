@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from api import ui
 from api.errors import install_error_handlers
+from api.routes import glyphs, maps, ogc, tiles
 from api.routes import map as map_routes
-from api.routes import ogc, tiles
 from geo.core.db import get_engine
 from geo.core.settings import get_app_settings
 from tiles.cache import TileCache
@@ -45,6 +45,8 @@ def create_app() -> FastAPI:
     app.include_router(ogc.router)
     app.include_router(tiles.router)
     app.include_router(map_routes.router)
+    app.include_router(glyphs.router)
+    app.include_router(maps.router)
 
     @app.get("/api/v1/health", tags=["system"], summary="健康检查")
     def health() -> dict[str, str]:

@@ -39,10 +39,21 @@ def test_landing_page_links_the_standard_resources(client) -> None:
     assert client.get(_rel(body["links"], "service-desc")["href"]).json()["paths"]
 
 
-def test_landing_page_in_a_browser_is_a_chinese_page(client) -> None:
-    r = client.get("/", headers={"accept": "text/html,application/xhtml+xml"})
+def test_landing_page_as_html_is_a_chinese_page(client) -> None:
+    r = client.get("/", params={"f": "html"}, headers={"accept": "text/html"})
     assert r.headers["content-type"].startswith("text/html")
     assert "网格" in r.text and "/collections/grids/items" in r.text
+
+
+def test_a_browser_at_the_root_gets_the_map_when_it_is_built(client) -> None:
+    from api import ui
+
+    r = client.get("/", headers={"accept": "text/html,application/xhtml+xml"})
+    assert r.headers["content-type"].startswith("text/html")
+    if ui.index() is not None:
+        assert r.text == (ui.DIST / "index.html").read_text()
+    else:
+        assert "/collections/grids/items" in r.text
 
 
 def test_conformance_declares_core_and_geojson(client) -> None:
