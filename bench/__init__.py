@@ -1,1 +1,2 @@
-"""Benchmarks (`make bench`): printed and written to bench/results/, never run as tests."""
+"""Benchmarks (`make bench`): printed and written to bench/results/ and bench/results.json,
+never run as tests."""

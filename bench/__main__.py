@@ -1,8 +1,11 @@
 """make bench: the demo district at --scale N in its own database, then timed figures.
 
-Figures are medians of repeated runs measured in the same process and minute, and the
-report compares ratios (our endpoint vs. the raw SQL underneath it vs. OFFSET paging),
-because absolute times on a shared machine are noise.
+Figures are percentiles of repeated runs measured in the same process and minute, and the
+report compares ratios (our endpoint vs. the raw SQL underneath it vs. OFFSET paging vs.
+TiPg), because absolute times on a shared machine are noise.
+
+Written: bench/results/ogc_paging_scale{N}.json (paging), bench/results.json (one row per
+tile layer and zoom) and bench/results/tiles_scale{N}.json (the tile run in detail).
 """
 
 from __future__ import annotations
@@ -11,22 +14,19 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import httpx
 from sqlalchemy import create_engine, text
 
+from bench import tiles
+from bench.common import ROOT
+from bench.paging import paging
 from geo.core.settings import get_database_settings
-from geo.feature.query import FeatureQuery
-from geo.feature.repository import items_statement
-from geo.layers import LAYERS
 
-ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+TILE_ROWS = ROOT / "bench" / "results.json"
 
 
 def _alembic(env: dict[str, str], *args: str) -> None:
@@ -42,6 +42,7 @@ def _prepare(url: str, scale: int) -> dict:
     _alembic(env, "upgrade", "head")
     with engine.connect() as conn:
         events = conn.execute(text("SELECT count(*) FROM event")).scalar_one()
+    engine.dispose()
     if events == 2200 * scale:
         return {"generated": False}
     _alembic(env, "downgrade", "base")
@@ -60,102 +61,38 @@ def _prepare(url: str, scale: int) -> dict:
     }
 
 
-def _median_ms(fn, repeat: int) -> dict:  # noqa: ANN001
-    fn()  # warm caches: we compare steady states
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    times.sort()
-    return {
-        "p50_ms": round(statistics.median(times), 2),
-        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
-    }
-
-
-def _serve(url: str) -> tuple[subprocess.Popen, str]:
-    port = 8765
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.main:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{base}/api/v1/health", timeout=1)
-            return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.terminate()
-    raise RuntimeError("server did not start")
-
-
-def paging(url: str, limit: int, repeat: int) -> dict:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        total = conn.execute(text("SELECT count(*) FROM event")).scalar_one()
-        # The cursor whose page is the table's last one.
-        cursor = conn.execute(
-            text("SELECT id FROM event ORDER BY id DESC OFFSET :n LIMIT 1"), {"n": limit}
-        ).scalar_one()
-    # The endpoint's own statement, and the same page fetched the OFFSET way for contrast.
-    layer = LAYERS["events"]
-    page = items_statement(layer, FeatureQuery(limit=limit, after_id=cursor))
-    offset = items_statement(layer, FeatureQuery(limit=limit)).offset(total - limit)
-    proc, base = _serve(url)
-    try:
-        with engine.connect() as conn, httpx.Client() as http:
-
-            def endpoint(after: int | None) -> None:
-                params = {"limit": limit, **({"cursor": after} if after else {})}
-                r = http.get(f"{base}/collections/events/items", params=params)
-                r.raise_for_status()
-
-            results = {
-                "events": total,
-                "limit": limit,
-                "endpoint_last_page": _median_ms(lambda: endpoint(cursor), repeat),
-                "endpoint_first_page": _median_ms(lambda: endpoint(None), repeat),
-                "sql_keyset_last_page": _median_ms(lambda: conn.execute(page).all(), repeat),
-                "sql_offset_last_page": _median_ms(lambda: conn.execute(offset).all(), repeat),
-            }
-    finally:
-        proc.terminate()
-        proc.wait()
-    ep, kq, oq = (
-        results[k]["p50_ms"]
-        for k in ("endpoint_last_page", "sql_keyset_last_page", "sql_offset_last_page")
-    )
-    results["ratio_endpoint_vs_keyset_sql"] = round(ep / kq, 2)
-    results["ratio_offset_sql_vs_keyset_sql"] = round(oq / kq, 2)
-    return results
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scale", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=30, help="paging: timed calls per figure")
+    parser.add_argument("--rounds", type=int, default=tiles.ROUNDS, help="tiles: rounds")
+    parser.add_argument("--only", choices=("paging", "tiles"), help="run one benchmark only")
     args = parser.parse_args()
     url = get_database_settings().url
-    report = {"scale": args.scale, "database": url.rsplit("/", 1)[-1]}
-    report["setup"] = _prepare(url, args.scale)
-    report["paging"] = {str(limit): paging(url, limit, args.repeat) for limit in (100, 1000)}
+    setup = _prepare(url, args.scale)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"ogc_paging_scale{args.scale}.json"
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    print(json.dumps(report, ensure_ascii=False, indent=2))
-    print(f"written to {out.relative_to(ROOT)}")
+
+    if args.only != "tiles":
+        report = {"scale": args.scale, "database": url.rsplit("/", 1)[-1], "setup": setup}
+        report["paging"] = {str(limit): paging(url, limit, args.repeat) for limit in (100, 1000)}
+        out = RESULTS / f"ogc_paging_scale{args.scale}.json"
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(f"written to {out.relative_to(ROOT)}\n")
+
+    if args.only != "paging":
+        if tiles.tipg_version() is None:
+            print("tipg is not installed (pip install -e '.[bench]'): TiPg columns stay empty")
+        report = {"scale": args.scale, "database": url.rsplit("/", 1)[-1], "setup": setup}
+        report.update(tiles.run(url, rounds=args.rounds))
+        detail = RESULTS / f"tiles_scale{args.scale}.json"
+        detail.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        TILE_ROWS.write_text(json.dumps(report["results"], ensure_ascii=False, indent=2) + "\n")
+        print(tiles.render(report))
+        print(
+            f"written to {TILE_ROWS.relative_to(ROOT)} and {detail.relative_to(ROOT)} "
+            f"({report['seconds']} s)"
+        )
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.core.errors import DomainError, NotFound
@@ -38,6 +39,9 @@ def check_address(z: int, x: int, y: int) -> None:
 
 def build_tile(session: Session, source: str, z: int, x: int, y: int) -> bytes:
     """MVT bytes of every layer of the source at this address (layers concatenate)."""
+    # A parallel plan costs more to start than a tile query takes (seen at z14 buildings:
+    # 80 ms parallel against 18 ms serial); keep tile queries on one backend.
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     parts = []
     for layer in layers_of(source):
         if layer.minzoom <= z <= layer.maxzoom:
