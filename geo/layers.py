@@ -32,6 +32,7 @@ class LayerProperty:
     format: str | None = None  # date-time, date
     queryable: bool = False  # usable as ?name=value filter
     required: bool = False  # an import must provide it
+    values: dict[str, str] | None = None  # Chinese names of coded values, for cards and legends
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,55 @@ class Layer:
 
     def property(self, name: str) -> LayerProperty | None:
         return next((p for p in self.properties if p.name == name), None)
+
+
+ROAD_CLASSES = {"arterial": "主干路", "secondary": "次干路", "branch": "支路", "lane": "街巷"}
+BUILDING_USES = {
+    "residential": "住宅",
+    "commercial": "商业",
+    "industrial": "工业",
+    "public": "公共服务",
+    "mixed": "商住混合",
+}
+ENTERPRISE_CATEGORIES = {
+    "catering": "餐饮",
+    "hazardous_chemicals": "危险化学品",
+    "construction": "建筑施工",
+    "retail": "商贸零售",
+    "manufacturing": "工业制造",
+    "logistics": "仓储物流",
+    "accommodation": "住宿",
+    "entertainment": "文化娱乐",
+    "auto_repair": "机动车维修",
+    "healthcare": "医疗卫生",
+}
+RISK_LISTS = {"red": "红名单", "white": "白名单", "black": "黑名单"}
+SITE_STATUSES = {"planned": "未开工", "active": "在建", "suspended": "停工", "completed": "已竣工"}
+PATROL_KINDS = {"daily": "日常巡查", "special": "专项巡查"}
+EVENT_STATUSES = {
+    "reported": "待派遣",
+    "dispatched": "已派遣",
+    "handling": "处置中",
+    "to_close": "待结案",
+    "closed": "已结案",
+    "cancelled": "已作废",
+}
+EVENT_SOURCES = {
+    "grid_member": "网格员上报",
+    "hotline": "12345热线",
+    "camera": "视频发现",
+    "public": "群众举报",
+    "patrol": "执法巡查",
+}
+SEVERITIES = {"1": "一般", "2": "较大", "3": "重大"}
+URGENCIES = {"1": "一般", "2": "紧急", "3": "特急"}
+CAMERA_KINDS = {"dome": "球机", "bullet": "枪机", "high_point": "高点监控"}
+PARTY_SITE_KINDS = {
+    "service_centre": "党群服务中心",
+    "activity_room": "党员活动室",
+    "practice_station": "新时代文明实践站",
+    "pioneer_post": "党员先锋岗",
+}
 
 
 def _p(name: str, label: str, type_: str = "string", **kw: object) -> LayerProperty:
@@ -94,7 +144,7 @@ LAYERS: dict[str, Layer] = {
             "LineString",
             (
                 _p("name", "道路名称", queryable=True, required=True),
-                _p("road_class", "道路等级", queryable=True, required=True),
+                _p("road_class", "道路等级", queryable=True, required=True, values=ROAD_CLASSES),
                 _p("length_m", "长度（米）", "number"),
                 _p("oneway", "单行", "boolean", queryable=True),
                 _p("region_id", "所属区划", "integer", queryable=True),
@@ -111,7 +161,7 @@ LAYERS: dict[str, Layer] = {
                 _p("name", "建筑名称", queryable=True, required=True),
                 _p("address", "地址", queryable=True),
                 _p("floors", "层数", "integer", queryable=True, required=True),
-                _p("use", "用途", queryable=True, required=True),
+                _p("use", "用途", queryable=True, required=True, values=BUILDING_USES),
                 _p("built_year", "建成年份", "integer", queryable=True),
                 _p("region_id", "所属网格", "integer", queryable=True),
                 *TIMESTAMPS,
@@ -126,11 +176,17 @@ LAYERS: dict[str, Layer] = {
             (
                 _p("name", "企业名称", queryable=True, required=True),
                 _p("uscc", "统一社会信用代码", queryable=True, required=True),
-                _p("category", "行业类别", queryable=True, required=True),
+                _p(
+                    "category",
+                    "行业类别",
+                    queryable=True,
+                    required=True,
+                    values=ENTERPRISE_CATEGORIES,
+                ),
                 _p("address", "地址", queryable=True),
                 _p("legal_representative", "法定代表人", queryable=True),
                 _p("contact_phone", "联系电话"),
-                _p("risk_list", "信用名单", queryable=True),
+                _p("risk_list", "信用名单", queryable=True, values=RISK_LISTS),
                 _p("region_id", "所属网格", "integer", queryable=True),
                 *TIMESTAMPS,
             ),
@@ -146,7 +202,7 @@ LAYERS: dict[str, Layer] = {
                 _p("permit_no", "施工许可证号", queryable=True),
                 _p("developer", "建设单位", queryable=True),
                 _p("contractor", "施工单位", queryable=True),
-                _p("status", "状态", queryable=True, required=True),
+                _p("status", "状态", queryable=True, required=True, values=SITE_STATUSES),
                 _p("start_date", "开工日期", format="date"),
                 _p("end_date", "竣工日期", format="date"),
                 _p("region_id", "所属网格", "integer", queryable=True),
@@ -162,7 +218,7 @@ LAYERS: dict[str, Layer] = {
             "LineString",
             (
                 _p("name", "路线名称", queryable=True, required=True),
-                _p("kind", "巡查类型", queryable=True, required=True),
+                _p("kind", "巡查类型", queryable=True, required=True, values=PATROL_KINDS),
                 _p("length_m", "长度（米）", "number"),
                 _p("region_id", "所属区划", "integer", queryable=True),
                 *TIMESTAMPS,
@@ -178,10 +234,10 @@ LAYERS: dict[str, Layer] = {
                 _p("event_no", "事件编号", queryable=True, required=True),
                 _p("title", "标题", queryable=True, required=True),
                 _p("category_code", "事件类别", queryable=True, required=True),
-                _p("status", "状态", queryable=True, required=True),
-                _p("source", "来源", queryable=True, required=True),
-                _p("severity", "严重程度", "integer", queryable=True),
-                _p("urgency", "紧急程度", "integer", queryable=True),
+                _p("status", "状态", queryable=True, required=True, values=EVENT_STATUSES),
+                _p("source", "来源", queryable=True, required=True, values=EVENT_SOURCES),
+                _p("severity", "严重程度", "integer", queryable=True, values=SEVERITIES),
+                _p("urgency", "紧急程度", "integer", queryable=True, values=URGENCIES),
                 _p("address", "地址"),
                 _p("reported_at", "上报时间", format="date-time", required=True),
                 _p("closed_at", "结案时间", format="date-time"),
@@ -199,7 +255,7 @@ LAYERS: dict[str, Layer] = {
             (
                 _p("name", "点位名称", queryable=True, required=True),
                 _p("code", "设备编号", queryable=True, required=True),
-                _p("kind", "类型", queryable=True, required=True),
+                _p("kind", "类型", queryable=True, required=True, values=CAMERA_KINDS),
                 _p("stream_url", "视频流地址", required=True),
                 _p("online", "在线", "boolean", queryable=True),
                 _p("region_id", "所属网格", "integer", queryable=True),
@@ -215,7 +271,7 @@ LAYERS: dict[str, Layer] = {
             (
                 _p("name", "阵地名称", queryable=True, required=True),
                 _p("organisation", "所属党组织", queryable=True, required=True),
-                _p("kind", "阵地类型", queryable=True, required=True),
+                _p("kind", "阵地类型", queryable=True, required=True, values=PARTY_SITE_KINDS),
                 _p("address", "地址"),
                 _p("contact_phone", "联系电话"),
                 _p("region_id", "所属网格", "integer", queryable=True),

@@ -26,6 +26,9 @@ class TileLayer:
     min_size_px: float = 0.0  # features whose bbox is smaller than this on screen vanish
     simplify_below: int = 0  # simplify geometry (pixel tolerance) below this zoom
     cluster_below: int = 0  # points are aggregated into cells below this zoom
+    # Areas also get a `<id>_label` layer: one point per area, inside it, in exactly one
+    # tile — so a name is written once, not once per tile the area crosses.
+    label_points: bool = False
 
     @property
     def table(self) -> str:
@@ -43,9 +46,15 @@ def _layer(id_: str, props: tuple[str, ...], **kw: object) -> TileLayer:
 TILE_LAYERS: dict[str, TileLayer] = {
     t.id: t
     for t in (
-        _layer("towns", ("name", "code"), simplify_below=12),
+        _layer("towns", ("name", "code"), simplify_below=12, label_points=True),
         _layer("communities", ("name", "code", "parent_id"), minzoom=8, simplify_below=13),
-        _layer("grids", ("name", "code", "parent_id"), minzoom=10, simplify_below=14),
+        _layer(
+            "grids",
+            ("name", "code", "parent_id"),
+            minzoom=10,
+            simplify_below=14,
+            label_points=True,
+        ),
         _layer(
             "streets",
             ("name", "road_class"),

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from geo.core.errors import DomainError, NotFound
 from tiles.cache import Tile, TileCache
 from tiles.registry import BASEMAP, BASEMAP_ID, MAX_ZOOM, TILE_LAYERS, TileLayer
-from tiles.sql import tile_statement
+from tiles.sql import label_statement, tile_statement
 
 
 class TileRequestError(DomainError):
@@ -44,8 +44,13 @@ def build_tile(session: Session, source: str, z: int, x: int, y: int) -> bytes:
     session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     parts = []
     for layer in layers_of(source):
-        if layer.minzoom <= z <= layer.maxzoom:
-            data = session.execute(tile_statement(layer, z), {"z": z, "x": x, "y": y}).scalar()
+        if not layer.minzoom <= z <= layer.maxzoom:
+            continue
+        statements = [tile_statement(layer, z)]
+        if layer.label_points:
+            statements.append(label_statement(layer))
+        for statement in statements:
+            data = session.execute(statement, {"z": z, "x": x, "y": y}).scalar()
             if data:
                 parts.append(bytes(data))
     return b"".join(parts)

@@ -34,24 +34,26 @@ LAYER_GROUP = {
     "party_sites": "party",
 }
 EVENT_STATUS_COLOURS = {
-    "reported": ("待派遣", "#e74c3c"),
-    "dispatched": ("已派遣", "#e67e22"),
-    "handling": ("处置中", "#f1c40f"),
-    "to_close": ("待结案", "#3498db"),
-    "closed": ("已结案", "#95a5a6"),
-    "cancelled": ("已作废", "#c8ccd0"),
+    "reported": "#e74c3c",
+    "dispatched": "#e67e22",
+    "handling": "#f1c40f",
+    "to_close": "#3498db",
+    "closed": "#95a5a6",
+    "cancelled": "#c8ccd0",
 }
-RISK_COLOURS = {
-    "red": ("红名单", "#e74c3c"),
-    "white": ("白名单", "#8395a7"),
-    "black": ("黑名单", "#222f3e"),
-}
+RISK_COLOURS = {"red": "#e74c3c", "white": "#8395a7", "black": "#222f3e"}
 BUILDING_COLOURS = {
-    "residential": ("住宅", "#e3c9a8"),
-    "commercial": ("商业", "#f5b7b1"),
-    "industrial": ("工业", "#c8d6e5"),
-    "public": ("公共服务", "#b8e0d2"),
-    "mixed": ("商住混合", "#f8d6a0"),
+    "residential": "#e3c9a8",
+    "commercial": "#f5b7b1",
+    "industrial": "#c8d6e5",
+    "public": "#b8e0d2",
+    "mixed": "#f8d6a0",
+}
+# (layer, coded property) → colour per value; the Chinese names come from geo/layers.py.
+COLOURED_BY = {
+    "events": ("status", EVENT_STATUS_COLOURS),
+    "enterprises": ("risk_list", RISK_COLOURS),
+    "buildings": ("use", BUILDING_COLOURS),
 }
 SIMPLE_LEGENDS = {
     "towns": [("镇（街道）界", "#6c5ce7")],
@@ -66,21 +68,18 @@ SIMPLE_LEGENDS = {
 CLUSTER_COLOUR = "#c0392b"
 
 
-def _match(prop: str, colours: dict[str, tuple[str, str]], fallback: str) -> list[Any]:
+def _match(prop: str, colours: dict[str, str], fallback: str) -> list[Any]:
     expr: list[Any] = ["match", ["get", prop]]
-    for value, (_, colour) in colours.items():
+    for value, colour in colours.items():
         expr += [value, colour]
     return [*expr, fallback]
 
 
 def legend(layer_id: str) -> list[dict[str, str]]:
-    table = {
-        "events": EVENT_STATUS_COLOURS,
-        "enterprises": RISK_COLOURS,
-        "buildings": BUILDING_COLOURS,
-    }.get(layer_id)
-    if table:
-        return [{"label": label, "color": colour} for label, colour in table.values()]
+    if layer_id in COLOURED_BY:
+        prop, colours = COLOURED_BY[layer_id]
+        names = LAYERS[layer_id].property(prop).values or {}  # type: ignore[union-attr]
+        return [{"label": names.get(v, v), "color": c} for v, c in colours.items()]
     return [{"label": label, "color": colour} for label, colour in SIMPLE_LEGENDS[layer_id]]
 
 
@@ -245,7 +244,7 @@ def _overlay_layers() -> list[dict[str, Any]]:
             "minzoom": 11,
             "paint": {"line-color": "#2e86de", "line-width": 1, "line-opacity": 0.8},
         },
-        _label("grids-label", "grids", "grids", "name", 13.5, size=11, colour="#1b4f8a"),
+        _label("grids-label", "grids", "grids_label", "name", 13.5, size=11, colour="#1b4f8a"),
     )
     add(
         "communities",
@@ -257,7 +256,7 @@ def _overlay_layers() -> list[dict[str, Any]]:
         _label(
             "communities-label",
             "communities",
-            "communities",
+            "communities_label",
             "name",
             11,
             13.5,
@@ -268,7 +267,7 @@ def _overlay_layers() -> list[dict[str, Any]]:
     add(
         "towns",
         {"id": "towns-line", "type": "line", "paint": {"line-color": "#6c5ce7", "line-width": 2.2}},
-        _label("towns-label", "towns", "towns", "name", 8, 11, size=15, colour="#3d348b"),
+        _label("towns-label", "towns", "towns_label", "name", 8, 11, size=15, colour="#3d348b"),
     )
     add(
         "patrol_routes",
@@ -403,8 +402,12 @@ def style(base: str) -> dict[str, Any]:
     }
 
 
-def layer_catalogue() -> list[dict[str, Any]]:
+def layer_catalogue(event_categories: dict[str, str]) -> list[dict[str, Any]]:
     """What the layer switcher, legend and feature cards need to know about each layer."""
+
+    def values(layer_id: str, name: str, known: dict[str, str] | None) -> dict[str, str] | None:
+        return event_categories if (layer_id, name) == ("events", "category_code") else known
+
     return [
         {
             "id": layer.id,
@@ -412,7 +415,10 @@ def layer_catalogue() -> list[dict[str, Any]]:
             "group": LAYER_GROUP[layer.id],
             "group_title": GROUPS[LAYER_GROUP[layer.id]],
             "geometry_type": layer.geometry_type,
-            "properties": [{"name": p.name, "label": p.label} for p in layer.properties],
+            "properties": [
+                {"name": p.name, "label": p.label, "values": values(layer.id, p.name, p.values)}
+                for p in layer.properties
+            ],
             "legend": legend(layer.id),
         }
         for layer in LAYERS.values()

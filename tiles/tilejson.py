@@ -55,13 +55,26 @@ def tilejson(session: Session, source: str, base: str) -> dict[str, Any]:
             max(minzoom, 11),
         ],
         "vector_layers": [
-            {
-                "id": layer.id,
-                "description": layer.source.title,
-                "minzoom": layer.minzoom,
-                "maxzoom": layer.maxzoom,
-                "fields": _fields(layer),
-            }
-            for layer in layers
+            *(
+                {
+                    "id": layer.id,
+                    "description": layer.source.title,
+                    "minzoom": layer.minzoom,
+                    "maxzoom": layer.maxzoom,
+                    "fields": _fields(layer),
+                }
+                for layer in layers
+            ),
+            *(
+                {
+                    "id": f"{layer.id}_label",
+                    "description": f"{layer.source.title}注记点",
+                    "minzoom": layer.minzoom,
+                    "maxzoom": layer.maxzoom,
+                    "fields": {"name": "名称（String）"},
+                }
+                for layer in layers
+                if layer.label_points
+            ),
         ],
     }

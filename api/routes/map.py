@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from api.deps import SessionDep, base_url
+from geo.event.repository import category_names
 from geo.feature.search import search
 from geo.region.repository import region_tree
 from tiles.style import layer_catalogue, style
@@ -19,9 +20,9 @@ def map_style(request: Request) -> dict[str, Any]:
     return style(base_url(request))
 
 
-@router.get("/api/v1/layers", summary="图层目录（分组、属性中文名、图例）")
-def layers() -> list[dict[str, Any]]:
-    return layer_catalogue()
+@router.get("/api/v1/layers", summary="图层目录（分组、属性中文名与取值、图例）")
+def layers(session: SessionDep) -> list[dict[str, Any]]:
+    return layer_catalogue(category_names(session))
 
 
 @router.get("/api/v1/search", summary="按名称或地址查找")

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from sqlalchemy import text
+
 from geo.layers import LAYERS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,3 +76,15 @@ def test_region_tree_nests_towns_communities_grids(client) -> None:
     assert community["level"] == "community" and community["children"][0]["level"] == "grid"
     minx, miny, maxx, maxy = community["bbox"]
     assert minx < maxx and miny < maxy
+
+
+def test_catalogue_names_coded_values_in_chinese(client, db) -> None:
+    catalogue = {c["id"]: c for c in client.get("/api/v1/layers").json()}
+    events = {p["name"]: p for p in catalogue["events"]["properties"]}
+    assert events["status"]["values"]["closed"] == "已结案"
+    first_code, first_name = db.execute(
+        text("SELECT code, name FROM event_category ORDER BY sort_order LIMIT 1")
+    ).one()
+    assert events["category_code"]["values"][first_code] == first_name
+    legend = {item["label"] for item in catalogue["enterprises"]["legend"]}
+    assert legend == {"红名单", "白名单", "黑名单"}

@@ -232,3 +232,20 @@ def test_tilejson_describes_the_source(client) -> None:
         "streets",
         "buildings",
     }
+
+
+def test_each_area_name_is_placed_once_across_tiles(client) -> None:
+    """Town outlines cross many tiles; their label points do not repeat."""
+    z = 10
+    _, x0, y0 = tile_of(120.37, 32.03, z)
+    _, x1, y1 = tile_of(120.87, 31.72, z)
+    names: list[str] = []
+    for x in range(x0, x1 + 1):
+        for y in range(y0, y1 + 1):
+            r = client.get(url("towns", z, x, y))
+            if r.status_code == 200:
+                names += [
+                    f["properties"]["name"]
+                    for f in decode(r.content).get("towns_label", {}).get("features", [])
+                ]
+    assert sorted(names) == sorted(set(names)) and len(names) == 8
