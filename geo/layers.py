@@ -110,6 +110,25 @@ PARTY_SITE_KINDS = {
 }
 
 
+# Map colours of coded values: the web map, its legend and the exported HTML maps agree.
+EVENT_STATUS_COLOURS = {
+    "reported": "#e74c3c",
+    "dispatched": "#e67e22",
+    "handling": "#f1c40f",
+    "to_close": "#3498db",
+    "closed": "#95a5a6",
+    "cancelled": "#c8ccd0",
+}
+RISK_COLOURS = {"red": "#e74c3c", "white": "#8395a7", "black": "#222f3e"}
+BUILDING_COLOURS = {
+    "residential": "#e3c9a8",
+    "commercial": "#f5b7b1",
+    "industrial": "#c8d6e5",
+    "public": "#b8e0d2",
+    "mixed": "#f8d6a0",
+}
+
+
 def _p(name: str, label: str, type_: str = "string", **kw: object) -> LayerProperty:
     return LayerProperty(name, label, type_, **kw)  # type: ignore[arg-type]
 

@@ -7,7 +7,7 @@ map has a base with no internet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geo.layers import LAYERS, Layer
 
@@ -89,26 +89,12 @@ TILE_LAYERS: dict[str, TileLayer] = {
     )
 }
 
-# The offline base map: fewer properties, earlier zooms, the same tables.
+# The offline base map: the same tables and rules with fewer properties, streets from z10.
 BASEMAP: tuple[TileLayer, ...] = (
-    _layer("towns", ("name",), simplify_below=12),
-    _layer("communities", ("name",), minzoom=10, simplify_below=13),
-    _layer(
-        "streets",
-        ("name", "road_class"),
-        minzoom=10,
-        min_size_px=2.0,
-        priority="length_m DESC",
-        simplify_below=14,
-    ),
-    _layer(
-        "buildings",
-        ("floors", "use"),
-        minzoom=13,
-        cap=4000,
-        min_size_px=1.5,
-        priority=LARGEST_FIRST,
-    ),
+    replace(TILE_LAYERS["towns"], properties=("name",), label_points=False),
+    replace(TILE_LAYERS["communities"], properties=("name",), minzoom=10, label_points=False),
+    replace(TILE_LAYERS["streets"], minzoom=10),
+    replace(TILE_LAYERS["buildings"], properties=("floors", "use")),
 )
 BASEMAP_ID = "basemap"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from geo.layers import LAYERS
+from geo.layers import BUILDING_COLOURS, EVENT_STATUS_COLOURS, LAYERS, RISK_COLOURS
 from tiles.registry import BASEMAP_ID, TILE_LAYERS
 
 FONT = ["Noto Sans Regular"]
@@ -32,22 +32,6 @@ LAYER_GROUP = {
     "patrol_routes": "events",
     "cameras": "cameras",
     "party_sites": "party",
-}
-EVENT_STATUS_COLOURS = {
-    "reported": "#e74c3c",
-    "dispatched": "#e67e22",
-    "handling": "#f1c40f",
-    "to_close": "#3498db",
-    "closed": "#95a5a6",
-    "cancelled": "#c8ccd0",
-}
-RISK_COLOURS = {"red": "#e74c3c", "white": "#8395a7", "black": "#222f3e"}
-BUILDING_COLOURS = {
-    "residential": "#e3c9a8",
-    "commercial": "#f5b7b1",
-    "industrial": "#c8d6e5",
-    "public": "#b8e0d2",
-    "mixed": "#f8d6a0",
 }
 # (layer, coded property) → colour per value; the Chinese names come from geo/layers.py.
 COLOURED_BY = {

@@ -28,9 +28,9 @@ from folium.features import GeoJsonPopup, GeoJsonTooltip
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.enterprise.models import EnterpriseCategory, RiskList
 from geo.event.models import EventStatus
 from geo.feature.errors import FeatureNotFound
+from geo.layers import ENTERPRISE_CATEGORIES, EVENT_STATUS_COLOURS, EVENT_STATUSES, RISK_LISTS
 from geo.region.models import RegionLevel
 
 MAX_EVENTS = 2000
@@ -45,36 +45,6 @@ LEVEL_NAMES = {
     RegionLevel.COMMUNITY: "社区",
     RegionLevel.GRID: "网格",
 }
-STATUS_LABELS = {
-    EventStatus.REPORTED: "已上报",
-    EventStatus.DISPATCHED: "已派遣",
-    EventStatus.HANDLING: "处置中",
-    EventStatus.TO_CLOSE: "待结案",
-    EventStatus.CLOSED: "已结案",
-    EventStatus.CANCELLED: "已作废",
-}
-STATUS_COLOURS = {
-    EventStatus.REPORTED: "#d7301f",
-    EventStatus.DISPATCHED: "#f16913",
-    EventStatus.HANDLING: "#e6a700",
-    EventStatus.TO_CLOSE: "#2b8cbe",
-    EventStatus.CLOSED: "#31a354",
-    EventStatus.CANCELLED: "#969696",
-}
-CATEGORY_LABELS = {
-    EnterpriseCategory.CATERING: "餐饮",
-    EnterpriseCategory.HAZARDOUS_CHEMICALS: "危险化学品",
-    EnterpriseCategory.CONSTRUCTION: "建筑施工",
-    EnterpriseCategory.RETAIL: "商贸零售",
-    EnterpriseCategory.MANUFACTURING: "工业制造",
-    EnterpriseCategory.LOGISTICS: "仓储物流",
-    EnterpriseCategory.ACCOMMODATION: "住宿",
-    EnterpriseCategory.ENTERTAINMENT: "文化娱乐",
-    EnterpriseCategory.AUTO_REPAIR: "机动车维修",
-    EnterpriseCategory.HEALTHCARE: "医疗卫生",
-}
-RISK_LABELS = {RiskList.RED: "红名单", RiskList.WHITE: "白名单", RiskList.BLACK: "黑名单"}
-
 # --- SQL (parameters bound, geometry as RFC 7946 lon/lat GeoJSON) ------------------------
 
 REGION_SQL = text(
@@ -195,8 +165,8 @@ class OfflineMap(folium.Map):
 
 def _legend(region: Any, level_name: str, shown: int, total: int, enterprises: int | None) -> str:
     rows = "".join(
-        f'<div><span class="dot" style="background:{STATUS_COLOURS[s]}"></span>'
-        f"{STATUS_LABELS[s]}</div>"
+        f'<div><span class="dot" style="background:{EVENT_STATUS_COLOURS[s]}"></span>'
+        f"{EVENT_STATUSES[s]}</div>"
         for s in EventStatus
     )
     counts = f"事件 {total} 件"
@@ -337,8 +307,8 @@ def render_region_map(
                     e.geojson,
                     {
                         "name": escape(e.name),
-                        "category": _label(CATEGORY_LABELS, e.category),
-                        "risk_list": _label(RISK_LABELS, e.risk_list),
+                        "category": _label(ENTERPRISE_CATEGORIES, e.category),
+                        "risk_list": _label(RISK_LISTS, e.risk_list),
                         "address": escape(e.address or ""),
                         "style": {
                             "radius": 3,
@@ -371,14 +341,14 @@ def render_region_map(
                     "event_no": escape(e.event_no),
                     "title": escape(e.title),
                     "category": escape(e.category or ""),
-                    "status": _label(STATUS_LABELS, e.status),
+                    "status": _label(EVENT_STATUSES, e.status),
                     "reported_at": _local_time(e.reported_at),
                     "style": {
                         "radius": 5,
                         "fill": True,
                         "color": "#333333",
                         "weight": 1,
-                        "fillColor": STATUS_COLOURS.get(e.status, "#969696"),
+                        "fillColor": EVENT_STATUS_COLOURS.get(e.status, "#95a5a6"),
                         "fillOpacity": 0.9,
                     },
                 },
