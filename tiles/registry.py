@@ -47,7 +47,13 @@ TILE_LAYERS: dict[str, TileLayer] = {
     t.id: t
     for t in (
         _layer("towns", ("name", "code"), simplify_below=12, label_points=True),
-        _layer("communities", ("name", "code", "parent_id"), minzoom=8, simplify_below=13),
+        _layer(
+            "communities",
+            ("name", "code", "parent_id"),
+            minzoom=8,
+            simplify_below=13,
+            label_points=True,
+        ),
         _layer(
             "grids",
             ("name", "code", "parent_id"),

@@ -88,3 +88,14 @@ def test_catalogue_names_coded_values_in_chinese(client, db) -> None:
     assert events["category_code"]["values"][first_code] == first_name
     legend = {item["label"] for item in catalogue["enterprises"]["legend"]}
     assert legend == {"红名单", "白名单", "黑名单"}
+
+
+def test_every_style_layer_reads_a_layer_its_tilejson_declares(client) -> None:
+    style = client.get("/map/style.json").json()
+    declared = {
+        name: {v["id"] for v in client.get(source["url"]).json()["vector_layers"]}
+        for name, source in style["sources"].items()
+    }
+    for layer in style["layers"]:
+        if "source" in layer:
+            assert layer["source-layer"] in declared[layer["source"]], layer["id"]
