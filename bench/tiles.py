@@ -3,7 +3,7 @@
 For each layer and zoom, up to TILES_PER_ZOOM tile addresses over the detailed town that
 hold data are timed, one request at a time over a keep-alive connection:
 
-* raw SQL  the endpoint's own statement, `tile_statement(TILE_LAYERS[layer], z)`, run on a
+* raw SQL  the endpoint's own statement, `tile_sql(layer, z)`, run on a
            connection of the application's own engine (`geo.core.db.get_engine()`, so the
            same session settings, e.g. jit=off) inside one open transaction (the floor);
 * cold     `GET /tiles/{layer}/{z}/{x}/{y}.mvt` on a freshly started `api.main:app`, each
@@ -38,6 +38,7 @@ from geo.core.db import get_engine
 from geo.core.srid import STORAGE_SRID
 from tiles.cache import Tile
 from tiles.registry import TILE_LAYERS
+from tiles.service import tile_sql
 from tiles.sql import tile_statement
 
 LAYERS_UNDER_TEST = ("grids", "buildings", "events")
@@ -166,7 +167,7 @@ def raw_pass(conn: Connection, rows: list[Row], record: bool) -> None:
     for row in rows:
         if not row.in_zoom_range:  # the endpoint runs no statement here
             continue
-        stmt = tile_statement(row.tile_layer, row.z)
+        stmt = tile_sql(row.layer, row.z)
         for x, y in row.addresses:
             params = {"z": row.z, "x": x, "y": y}
             t = time.perf_counter()

@@ -92,17 +92,13 @@ def _clustered(layer: TileLayer, z: int) -> TextClause:
 
 
 def label_statement(layer: TileLayer) -> TextClause:
-    """The `<id>_label` layer: each area's label point (the centre of its largest inscribed
-    circle, which sits well inside even an odd-shaped area), kept only in its own tile."""
+    """The `<id>_label` layer: each area's stored label point, in exactly one tile."""
     return text(f"""
         SELECT ST_AsMVT(q, '{layer.id}_label', {EXTENT}, 'geom', 'id') FROM (
             SELECT t.id, t.name,
-                   ST_AsMVTGeom(ST_Transform(t.anchor, 3857), ST_TileEnvelope(:z, :x, :y),
+                   ST_AsMVTGeom(ST_Transform(t.label_point, 3857), ST_TileEnvelope(:z, :x, :y),
                                 {EXTENT}, 0, true) AS geom
-            FROM (
-                SELECT t.id, t.name, (ST_MaximumInscribedCircle(t.geom)).center AS anchor
-                FROM {layer.table} t
-                WHERE {ENVELOPE_FILTER}{_scope(layer)}
-            ) t
-            WHERE t.anchor && ST_Transform(ST_TileEnvelope(:z, :x, :y), {STORAGE_SRID})
+            FROM {layer.table} t
+            WHERE t.label_point && ST_Transform(ST_TileEnvelope(:z, :x, :y), {STORAGE_SRID})
+                  {_scope(layer)}
         ) q WHERE q.geom IS NOT NULL""")

@@ -26,8 +26,11 @@ def get_engine() -> Engine:
         pool_pre_ping=True,
         echo=settings.echo,
         # Timestamps leave the database in China Standard Time, whatever the server's zone.
-        # JIT compilation costs more than it saves on short spatial queries such as tiles.
-        connect_args={"options": "-c TimeZone=Asia/Shanghai -c jit=off"},
+        # JIT compilation and parallel plans cost more to start than the short spatial
+        # queries of this application take (a z14 tile: 80 ms parallel, 18 ms serial).
+        connect_args={
+            "options": "-c TimeZone=Asia/Shanghai -c jit=off -c max_parallel_workers_per_gather=0"
+        },
     )
 
 

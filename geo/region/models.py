@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
+from geoalchemy2 import Geometry
+from sqlalchemy import BigInteger, CheckConstraint, Computed, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.core.db import Base
 from geo.core.models import IdMixin, Ltree, TimestampMixin, geom_column
+from geo.core.srid import STORAGE_SRID
 
 
 class RegionLevel(StrEnum):
@@ -55,6 +57,7 @@ class Region(IdMixin, TimestampMixin, Base):
         CheckConstraint("(level = 'district') = (parent_id IS NULL)", name="ck_region_parent"),
         Index("ix_region_path", "path", postgresql_using="gist"),
         Index("ix_region_level", "level"),
+        Index("ix_region_label_point", "label_point", postgresql_using="gist"),
     )
 
     code: Mapped[str] = mapped_column(String(15), unique=True, nullable=False)
@@ -66,3 +69,9 @@ class Region(IdMixin, TimestampMixin, Base):
     # Maintained by a trigger from the parent's path: district.town.community.grid codes.
     path: Mapped[str] = mapped_column(Ltree, nullable=False)
     geom: Mapped[object] = geom_column("MULTIPOLYGON")
+    # Where the name is written on the map: the centre of the largest inscribed circle,
+    # kept by the database (a generated column) so it always follows the outline.
+    label_point: Mapped[object | None] = mapped_column(
+        Geometry("POINT", srid=STORAGE_SRID, spatial_index=False),
+        Computed("(ST_MaximumInscribedCircle(geom)).center", persisted=True),
+    )
