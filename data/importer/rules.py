@@ -140,7 +140,8 @@ def layer_spec(layer_id: str) -> LayerSpec:
     table = layer.table
     derived = DERIVED.get(table.name, {})
     skip = DATABASE_OWNED | {"geom", "level", "parent_id", *layer.extra_geometries}
-    columns = {c.name: c for c in table.c if c.name not in skip}
+    # Generated columns (a region's label point) are the database's to fill.
+    columns = {c.name: c for c in table.c if c.name not in skip and c.computed is None}
     rules = dict(RULES.get(table.name, {}))
     required = {p.name for p in layer.properties if p.required}
     required |= {n for n, c in columns.items() if not c.nullable and c.default is None}
