@@ -1,5 +1,6 @@
 """Imports every table so `Base.metadata` is complete (Alembic, tests)."""
 
+from geo.calendar.models import CalendarDay
 from geo.camera.models import Camera
 from geo.core.db import Base
 from geo.enterprise.models import Enterprise
@@ -13,6 +14,7 @@ from geo.site.models import ConstructionSite
 __all__ = [
     "Base",
     "Building",
+    "CalendarDay",
     "Camera",
     "ConstructionSite",
     "Enterprise",

@@ -45,6 +45,7 @@ def generate(
 ) -> dict[str, int]:
     """Write the demo district into an empty database; returns rows per table."""
     from data.demo import features as f
+    from data.demo.holidays import load_demo_calendars
     from data.demo.layout import build_layout
 
     if scale < 1:
@@ -72,6 +73,7 @@ def generate(
             counts[table] = _copy(conn, table, rows)
             if progress:
                 print(f"  {table}: {counts[table]} 行（{time.monotonic() - started:.1f}s）")
+        counts["calendar_day"] = load_demo_calendars(conn, anchor=anchor)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     return counts

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.core.db import Base
-from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column
+from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column, trigram_index
 
 
 class CameraKind(StrEnum):
@@ -20,6 +20,7 @@ class CameraKind(StrEnum):
 class Camera(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     __tablename__ = "camera"
     __table_args__ = (
+        trigram_index("camera", "name"),
         CheckConstraint("kind IN ('dome', 'bullet', 'high_point')", name="ck_camera_kind"),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, func
 from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import UserDefinedType
@@ -54,3 +54,13 @@ class Ltree(UserDefinedType):
 
 # Let reflection (Alembic's comparisons) recognise the column type.
 ischema_names["ltree"] = Ltree
+
+
+def trigram_index(table: str, column: str) -> Index:
+    """A pg_trgm GIN index: makes `column ILIKE '%text%'` (the map's search box) indexed."""
+    return Index(
+        f"ix_{table}_{column}_trgm",
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+    )

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.core.db import Base
-from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column
+from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column, trigram_index
 
 
 class EnterpriseCategory(StrEnum):
@@ -35,6 +35,8 @@ class RiskList(StrEnum):
 class Enterprise(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     __tablename__ = "enterprise"
     __table_args__ = (
+        trigram_index("enterprise", "name"),
+        trigram_index("enterprise", "address"),
         CheckConstraint(
             "category IN ('catering', 'hazardous_chemicals', 'construction', 'retail', "
             "'manufacturing', 'logistics', 'accommodation', 'entertainment', 'auto_repair', "

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.core.db import Base
-from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column
+from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column, trigram_index
 
 
 class EventStatus(StrEnum):
@@ -58,6 +58,9 @@ class EventCategory(Base):
 class Event(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     __tablename__ = "event"
     __table_args__ = (
+        trigram_index("event", "title"),
+        trigram_index("event", "address"),
+        trigram_index("event", "event_no"),
         CheckConstraint(
             "status IN ('reported', 'dispatched', 'handling', 'to_close', 'closed', 'cancelled')",
             name="ck_event_status",

@@ -17,6 +17,7 @@ class Searchable:
     layer: str
     name: str  # SQL expression over `t` giving the display name
     address: str | None  # SQL expression for the address, when the layer has one
+    also: tuple[str, ...] = ()  # further columns matched (an event's number)
 
 
 SEARCHABLE = (
@@ -29,7 +30,7 @@ SEARCHABLE = (
     Searchable("buildings", "t.name", "t.address"),
     Searchable("cameras", "t.name", None),
     Searchable("streets", "t.name", None),
-    Searchable("events", "t.title", "t.address"),
+    Searchable("events", "t.title", "t.address", also=("t.event_no",)),
 )
 
 
@@ -37,7 +38,8 @@ def _statement(s: Searchable) -> str:
     layer = LAYERS[s.layer]
     scope = f" AND t.level = '{layer.region_level.value}'" if layer.region_level else ""
     address = s.address or "NULL"
-    match = f"({s.name} ILIKE :pattern" + (f" OR {s.address} ILIKE :pattern)" if s.address else ")")
+    matched = [s.name, *([s.address] if s.address else []), *s.also]
+    match = "(" + " OR ".join(f"{column} ILIKE :pattern" for column in matched) + ")"
     # Streets are stored per segment: one hit per street name, at its longest segment.
     distinct = "DISTINCT ON (t.name) " if s.layer == "streets" else ""
     order = (

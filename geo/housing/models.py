@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Float, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.core.db import Base
-from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column
+from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column, trigram_index
 
 
 class RoadClass(StrEnum):
@@ -31,6 +31,7 @@ class Street(IdMixin, TimestampMixin, RegionLinkMixin, Base):
 
     __tablename__ = "street"
     __table_args__ = (
+        trigram_index("street", "name"),
         CheckConstraint(
             "road_class IN ('arterial', 'secondary', 'branch', 'lane')", name="ck_street_class"
         ),
@@ -46,6 +47,8 @@ class Street(IdMixin, TimestampMixin, RegionLinkMixin, Base):
 class Building(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     __tablename__ = "building"
     __table_args__ = (
+        trigram_index("building", "name"),
+        trigram_index("building", "address"),
         CheckConstraint(
             "use IN ('residential', 'commercial', 'industrial', 'public', 'mixed')",
             name="ck_building_use",

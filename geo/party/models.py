@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.core.db import Base
-from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column
+from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column, trigram_index
 
 
 class PartySiteKind(StrEnum):
@@ -21,6 +21,8 @@ class PartySiteKind(StrEnum):
 class PartySite(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     __tablename__ = "party_site"
     __table_args__ = (
+        trigram_index("party_site", "name"),
+        trigram_index("party_site", "address"),
         CheckConstraint(
             "kind IN ('service_centre', 'activity_room', 'practice_station', 'pioneer_post')",
             name="ck_party_site_kind",

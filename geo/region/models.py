@@ -14,7 +14,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Computed, ForeignKey, Index,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.core.db import Base
-from geo.core.models import IdMixin, Ltree, TimestampMixin, geom_column
+from geo.core.models import IdMixin, Ltree, TimestampMixin, geom_column, trigram_index
 from geo.core.srid import STORAGE_SRID
 
 
@@ -47,6 +47,7 @@ LEVEL_LABELS = {
 class Region(IdMixin, TimestampMixin, Base):
     __tablename__ = "region"
     __table_args__ = (
+        trigram_index("region", "name"),
         CheckConstraint(
             "level IN ('district', 'town', 'community', 'grid')", name="ck_region_level"
         ),

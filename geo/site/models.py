@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.core.db import Base
-from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column
+from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column, trigram_index
 from geo.core.srid import STORAGE_SRID
 
 
@@ -24,6 +24,7 @@ class SiteStatus(StrEnum):
 class ConstructionSite(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     __tablename__ = "construction_site"
     __table_args__ = (
+        trigram_index("construction_site", "name"),
         CheckConstraint(
             "status IN ('planned', 'active', 'suspended', 'completed')", name="ck_site_status"
         ),
