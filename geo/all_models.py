@@ -1,17 +1,20 @@
 """Imports every table so `Base.metadata` is complete (Alembic, tests)."""
 
+from geo.audit.models import AuditLog
 from geo.calendar.models import CalendarDay
 from geo.camera.models import Camera
 from geo.core.db import Base
 from geo.enterprise.models import Enterprise
 from geo.event.models import Event, EventCategory
 from geo.housing.models import Building, Street
+from geo.parameter.models import SystemParameter
 from geo.party.models import PartySite
 from geo.patrol.models import PatrolRoute
 from geo.region.models import Region
 from geo.site.models import ConstructionSite
 
 __all__ = [
+    "AuditLog",
     "Base",
     "Building",
     "CalendarDay",
@@ -24,4 +27,5 @@ __all__ = [
     "PatrolRoute",
     "Region",
     "Street",
+    "SystemParameter",
 ]

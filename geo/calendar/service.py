@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
+from geo.audit.service import record
 from geo.calendar import repository as repo
 from geo.calendar.arithmetic import DEFAULT_PERIODS, SHANGHAI, WorkingCalendar
 from geo.calendar.errors import CalendarError, CalendarNotLoaded
@@ -65,8 +66,17 @@ def generate_year(db: Executor, *, year: int) -> int:
     return repo.insert_year(db, year=year)
 
 
-def set_day(db: Executor, *, day: date, kind: str, name: str | None = None) -> CalendarDay:
-    """Mark one day as a holiday, a make-up working day, or back to an ordinary day."""
+def set_day(
+    db: Executor,
+    *,
+    day: date,
+    kind: str,
+    name: str | None = None,
+    actor_id: int | None = None,
+    actor_name: str | None = None,
+) -> CalendarDay:
+    """Mark one day as a holiday, a make-up working day, or back to an ordinary day.
+    A change is audited ('calendar.set_day'); setting what is already there is not."""
     try:
         day_kind = DayKind(kind)
     except ValueError:
@@ -85,10 +95,22 @@ def set_day(db: Executor, *, day: date, kind: str, name: str | None = None) -> C
         raise CalendarError(f"{weekday} 是周末；周末上班请设为调休上班日并注明缘由")
     if day_kind in (DayKind.WORKDAY, DayKind.WEEKEND):
         name = None  # ordinary days carry no name
-    if not repo.update_day(db, day=day, kind=day_kind.value, name=name):
+    before = repo.get_day(db, day=day)
+    if before is None or not repo.update_day(db, day=day, kind=day_kind.value, name=name):
         raise CalendarNotLoaded(f"{day.year} 年的日历尚未生成，请先生成该年日历")
     row = repo.get_day(db, day=day)
     assert row is not None
+    if (before.kind, before.name) != (row.kind, row.name):
+        record(
+            db,
+            action="calendar.set_day",
+            object_type="calendar_day",
+            object_id=day.isoformat(),
+            before={"kind": before.kind, "is_working": before.is_working, "name": before.name},
+            after={"kind": row.kind, "is_working": row.is_working, "name": row.name},
+            actor_id=actor_id,
+            actor_name=actor_name,
+        )
     return row
 
 
