@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from geo.core.errors import DomainError
@@ -27,6 +28,11 @@ def install_error_handlers(app: FastAPI) -> None:
         # a well-formed body that breaks the rules is unprocessable (422).
         in_body = any(e.get("loc", ("",))[0] == "body" for e in errors)
         return error_response(422 if in_body else 400, "InvalidParameterValue", detail)
+
+    @app.exception_handler(DataError)
+    async def data_error(_: Request, exc: DataError) -> JSONResponse:
+        # A value the database cannot hold (out of range, bad encoding): the input's fault.
+        return error_response(400, "InvalidParameterValue", "参数的值超出允许范围或格式不正确")
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:

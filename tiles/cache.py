@@ -18,6 +18,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 TileKey = tuple[str, int, int, int]  # source, z, x, y
+ENTRY_OVERHEAD = 512  # bytes charged per cached tile beyond its data (key, object, etag)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class TileCache:
         self._bytes = 0
         self._inflight: dict[TileKey, Future[Tile]] = {}
         self._generation: dict[str, int] = {}
+        self._epoch = 0  # bumped by clear(): covers sources not seen yet
         self._lock = threading.Lock()
         self.computed = 0  # how many tiles were built (tests and benchmarks read it)
 
@@ -65,7 +67,7 @@ class TileCache:
             owner = future is None
             if owner:
                 future = self._inflight[key] = Future()
-                generation = self._generation.get(key[0], 0)
+                stamp = (self._epoch, self._generation.get(key[0], 0))
         assert future is not None
         if not owner:
             return future.result()  # someone else is building this very tile
@@ -74,43 +76,56 @@ class TileCache:
             self.computed += 1
         except BaseException as exc:
             future.set_exception(exc)
-            with self._lock:
-                del self._inflight[key]
+            self._finish(key, future)
             raise
         with self._lock:
-            if self._generation.get(key[0], 0) == generation:
+            if stamp == (self._epoch, self._generation.get(key[0], 0)):
                 self._store(key, tile)
-            del self._inflight[key]
+        self._finish(key, future)
         future.set_result(tile)
         return tile
 
+    def _finish(self, key: TileKey, future: Future[Tile]) -> None:
+        with self._lock:
+            if self._inflight.get(key) is future:  # invalidation may have dropped it already
+                del self._inflight[key]
+
+    @staticmethod
+    def _cost(tile: Tile) -> int:
+        # Empty tiles cost their bookkeeping too, or endless empty addresses would pile up.
+        return len(tile.data) + len(tile.gzipped) + ENTRY_OVERHEAD
+
     def _store(self, key: TileKey, tile: Tile) -> None:
         self._tiles[key] = tile
-        self._bytes += len(tile.data) + len(tile.gzipped)
+        self._bytes += self._cost(tile)
         while self._bytes > self.max_bytes and self._tiles:
             _, old = self._tiles.popitem(last=False)
-            self._bytes -= len(old.data) + len(old.gzipped)
+            self._bytes -= self._cost(old)
 
     def invalidate(self, sources: Iterable[str], bbox: tuple[float, ...] | None) -> int:
-        """Drop the cached tiles of these sources that overlap bbox (all when None)."""
+        """Drop the cached tiles of these sources that overlap bbox (all when None).
+
+        Builds already under way for these sources are forgotten too: a request arriving
+        after the edit starts a fresh build instead of waiting for one begun before it."""
         sources = set(sources)
         with self._lock:
             for s in sources:
                 self._generation[s] = self._generation.get(s, 0) + 1
+            for k in [k for k in self._inflight if k[0] in sources]:
+                del self._inflight[k]
             doomed = [
                 k
                 for k in self._tiles
                 if k[0] in sources and (bbox is None or _overlaps(tile_bounds(*k[1:]), bbox))
             ]
             for k in doomed:
-                old = self._tiles.pop(k)
-                self._bytes -= len(old.data) + len(old.gzipped)
+                self._bytes -= self._cost(self._tiles.pop(k))
         return len(doomed)
 
     def clear(self) -> None:
         with self._lock:
-            for s in {k[0] for k in self._tiles} | set(self._generation):
-                self._generation[s] = self._generation.get(s, 0) + 1
+            self._epoch += 1
+            self._inflight.clear()
             self._tiles.clear()
             self._bytes = 0
 

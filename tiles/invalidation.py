@@ -43,7 +43,18 @@ class InvalidationListener:
         url = get_database_settings().url.replace("postgresql+psycopg://", "postgresql://")
         while not self._stop.is_set():
             try:
-                with psycopg.connect(url, autocommit=True) as conn:
+                # Keepalives: a silently dead connection (NAT, firewall) must surface as an
+                # error, or the cache would never hear of edits again.
+                with psycopg.connect(
+                    url,
+                    autocommit=True,
+                    connect_timeout=10,
+                    keepalives=1,
+                    keepalives_idle=30,
+                    keepalives_interval=10,
+                    keepalives_count=3,
+                    tcp_user_timeout=60_000,
+                ) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.cache.clear()  # anything cached before we listened may be stale
                     self.ready.set()

@@ -50,6 +50,7 @@ def _geometry(layer: TileLayer, z: int) -> str:
     return geom
 
 
+TILE_IN_STORAGE = f"ST_Transform(ST_TileEnvelope(:z, :x, :y), {STORAGE_SRID})"
 ENVELOPE_FILTER = (
     f"t.geom && ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}), "
     f"{STORAGE_SRID})"
@@ -75,7 +76,8 @@ def tile_statement(layer: TileLayer, z: int) -> TextClause:
 
 def _clustered(layer: TileLayer, z: int) -> TextClause:
     """Points aggregated into 48-pixel cells: a count per cell; a lone point keeps its
-    id and properties so it can still be clicked."""
+    id and properties so it can still be clicked. No margin here: a point is counted in
+    the one tile that holds it, never again in its neighbour's."""
     cell = pixel_deg(z) * 48  # snapped in the stored CRS: no per-point transform
     props = "".join(
         f", CASE WHEN count(*) = 1 THEN min(t.{p}::text) END AS {p}" for p in layer.properties
@@ -86,7 +88,7 @@ def _clustered(layer: TileLayer, z: int) -> TextClause:
                    ST_AsMVTGeom(ST_Transform(ST_Centroid(ST_Collect(t.geom)), 3857),
                                 ST_TileEnvelope(:z, :x, :y), {EXTENT}, {BUFFER}, true) AS geom
             FROM {layer.table} t
-            WHERE {ENVELOPE_FILTER}{_scope(layer)}
+            WHERE ST_Intersects(t.geom, {TILE_IN_STORAGE}){_scope(layer)}
             GROUP BY ST_SnapToGrid(t.geom, {cell!r})
         ) q WHERE q.geom IS NOT NULL""")
 
@@ -99,6 +101,6 @@ def label_statement(layer: TileLayer) -> TextClause:
                    ST_AsMVTGeom(ST_Transform(t.label_point, 3857), ST_TileEnvelope(:z, :x, :y),
                                 {EXTENT}, 0, true) AS geom
             FROM {layer.table} t
-            WHERE t.label_point && ST_Transform(ST_TileEnvelope(:z, :x, :y), {STORAGE_SRID})
+            WHERE t.label_point && {TILE_IN_STORAGE}
                   {_scope(layer)}
         ) q WHERE q.geom IS NOT NULL""")

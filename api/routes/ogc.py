@@ -21,7 +21,7 @@ from api.deps import SessionDep, base_url
 from geo.core.settings import get_app_settings
 from geo.feature import repository
 from geo.feature.errors import FeatureNotFound, UnknownCollection
-from geo.feature.query import CRS84, parse_query
+from geo.feature.query import CRS84, parse_id, parse_query
 from geo.layers import LAYERS, Layer
 
 router = APIRouter(tags=["OGC API – Features"])
@@ -30,7 +30,6 @@ GEOJSON = "application/geo+json"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
 CollectionId = Annotated[str, Path(description="图层编号，如 events、grids")]
 
@@ -70,7 +69,7 @@ def landing(request: Request) -> Any:
             _link(
                 f"{base}/openapi.json",
                 "service-desc",
-                "application/vnd.oai.openapi+json;version=3.0",
+                "application/vnd.oai.openapi+json;version=3.1",
                 "接口定义（OpenAPI）",
             ),
             _link(f"{base}/docs", "service-doc", "text/html", "接口文档"),
@@ -203,7 +202,8 @@ def item(
     session: SessionDep,
 ) -> Response:
     layer = _layer(collection_id)
-    found = repository.fetch_item(session, layer, int(feature_id)) if feature_id.isdigit() else None
+    id_ = parse_id(feature_id)
+    found = repository.fetch_item(session, layer, id_) if id_ is not None else None
     if found is None:
         raise FeatureNotFound(f"{layer.title}中没有编号为 {feature_id} 的要素")
     href = f"{base_url(request)}/collections/{layer.id}"

@@ -43,16 +43,37 @@ def tile(
     accept_encoding: Annotated[str | None, Header()] = None,
 ) -> Response:
     found = get_tile(session, tile_cache(request), source, z, x, y)
-    headers = {"ETag": found.etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Encoding"}
-    if if_none_match and found.etag in {t.strip() for t in if_none_match.split(",")}:
+    zipped = bool(found.data) and accepts_gzip(accept_encoding)
+    # Each encoding is its own representation, so each has its own strong validator.
+    etag = found.etag[:-1] + '-gz"' if zipped else found.etag
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Encoding"}
+    if if_none_match and matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     if not found.data:
         return Response(status_code=204, headers=headers)
-    if accept_encoding and "gzip" in accept_encoding:
+    if zipped:
         return Response(
             found.gzipped, media_type=MVT, headers={**headers, "Content-Encoding": "gzip"}
         )
     return Response(found.data, media_type=MVT, headers=headers)
+
+
+def matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 weak comparison: `W/` prefixes are ignored, `*` matches anything."""
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    for item in (accept_encoding or "").split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "*"):
+            q = params.strip().removeprefix("q=")
+            try:
+                return not params or float(q) > 0
+            except ValueError:
+                return False
+    return False
 
 
 @router.get("/tiles/{source}.json", summary="TileJSON 3.0.0")

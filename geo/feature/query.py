@@ -6,6 +6,8 @@ the SQL side only ever sees bound values.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -15,6 +17,9 @@ from geo.feature.errors import InvalidParameter
 from geo.layers import Layer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+ID_PATTERN = re.compile(r"[0-9]{1,19}")  # ASCII digits only: "²".isdigit() is True
+BIGINT_MAX = 2**63 - 1
+INTEGER_LIMITS = {"severity": 32_767, "urgency": 32_767, "floors": 32_767, "built_year": 2**31 - 1}
 RESERVED = {"limit", "bbox", "bbox-crs", "datetime", "cursor", "f"}
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
@@ -32,6 +37,8 @@ class FeatureQuery:
 def parse_query(
     layer: Layer, params: dict[str, str], *, default_limit: int, max_limit: int
 ) -> FeatureQuery:
+    if any("\x00" in v for v in params.values()):
+        raise InvalidParameter("参数中含有不可见的空字符（\\0），请检查链接")
     unknown = set(params) - RESERVED - {p.name for p in layer.properties if p.queryable}
     if unknown:
         allowed = "、".join(sorted(RESERVED | {p.name for p in layer.properties if p.queryable}))
@@ -109,6 +116,8 @@ def _interval(layer: Layer, raw: str | None) -> dict[str, datetime | None]:
 
 
 def _instant(raw: str, *, end_of_day: bool) -> datetime:
+    # An unencoded "+08:00" in a hand-written URL arrives as " 08:00".
+    raw = re.sub(r"(T[0-9:.]+) ([0-9]{2}:?[0-9]{2})$", r"\1+\2", raw)
     try:
         if "T" in raw.upper():
             value = datetime.fromisoformat(raw.replace("z", "Z").replace("Z", "+00:00"))
@@ -122,12 +131,21 @@ def _instant(raw: str, *, end_of_day: bool) -> datetime:
     return datetime.combine(day, time.max if end_of_day else time.min, SHANGHAI)
 
 
+def parse_id(raw: str) -> int | None:
+    """A feature id as the database can hold it (bigint), or None."""
+    if not ID_PATTERN.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if value <= BIGINT_MAX else None
+
+
 def _cursor(raw: str | None) -> int | None:
     if raw is None:
         return None
-    if not raw.isdigit():
+    value = parse_id(raw)
+    if value is None:
         raise InvalidParameter("cursor 无效：请使用响应中 next 链接给出的地址")
-    return int(raw)
+    return value
 
 
 def _coerce(layer: Layer, name: str, raw: str) -> Any:
@@ -135,9 +153,15 @@ def _coerce(layer: Layer, name: str, raw: str) -> Any:
     assert prop is not None  # unknown names were refused above
     try:
         if prop.type == "integer":
-            return int(raw)
+            value = int(raw)
+            if abs(value) > INTEGER_LIMITS.get(name, BIGINT_MAX):
+                raise InvalidParameter(f"{prop.label}（{name}）超出范围：{raw}")
+            return value
         if prop.type == "number":
-            return float(raw)
+            number = float(raw)
+            if not math.isfinite(number):
+                raise ValueError(raw)
+            return number
     except ValueError:
         raise InvalidParameter(f"{prop.label}（{name}）必须是数字，收到 {raw!r}") from None
     if prop.type == "boolean":

@@ -40,13 +40,10 @@ def _statement(s: Searchable) -> str:
     address = s.address or "NULL"
     matched = [s.name, *([s.address] if s.address else []), *s.also]
     match = "(" + " OR ".join(f"{column} ILIKE :pattern" for column in matched) + ")"
-    # Streets are stored per segment: one hit per street name, at its longest segment.
+    # Streets are stored per segment: one hit per street name, at its longest segment,
+    # chosen before ranking so that the ranking (not the alphabet) decides who is shown.
     distinct = "DISTINCT ON (t.name) " if s.layer == "streets" else ""
-    order = (
-        "t.name, t.length_m DESC"
-        if s.layer == "streets"
-        else f"({s.name} ILIKE :prefix) DESC, length({s.name}), t.id"
-    )
+    pick = "ORDER BY t.name, t.length_m DESC" if s.layer == "streets" else ""
     return f"""
         SELECT * FROM (
             SELECT {distinct}'{s.layer}' AS layer, t.id, {s.name} AS name, {address} AS address,
@@ -56,13 +53,16 @@ def _statement(s: Searchable) -> str:
                    ({s.name} ILIKE :prefix) AS prefix_hit
             FROM {layer.table.name} t
             WHERE {match}{scope}
-            ORDER BY {order}
-            LIMIT :per_layer
-        ) hits"""
+            {pick}
+        ) hits
+        ORDER BY prefix_hit DESC, length(name), id
+        LIMIT :per_layer"""
 
 
 def search(session: Session, q: str, limit: int = 20) -> list[dict[str, Any]]:
     q = q.strip()
+    if "\x00" in q:
+        raise InvalidParameter("查找内容中含有不可见的空字符")
     if not q:
         raise InvalidParameter("请输入要查找的名称或地址")
     if len(q) > 50:

@@ -216,3 +216,24 @@ def test_owslib_reads_collections_and_items(live_server: str) -> None:
     page = api.collection_items("party_sites", limit=5)
     assert page["numberReturned"] == 5
     assert parse_qs(urlparse(_rel(page["links"], "next")["href"]).query)["cursor"]
+
+
+@pytest.mark.parametrize(
+    "url,params,status",
+    [
+        ("/collections/events/items/%C2%B2", {}, 404),  # a digit to str.isdigit, not to int()
+        ("/collections/events/items/" + "9" * 30, {}, 404),
+        ("/collections/events/items", {"cursor": "9" * 30}, 400),
+        ("/collections/events/items", {"severity": "99999"}, 400),
+        ("/collections/events/items", {"title": "a\x00b"}, 400),
+        ("/api/v1/search", {"q": "a\x00b"}, 400),
+    ],
+)
+def test_hostile_values_are_refused_not_crashed_on(client, url, params, status) -> None:
+    r = client.get(url, params=params)
+    assert r.status_code == status and r.json()["detail"]
+
+
+def test_an_unencoded_plus_in_a_datetime_offset_is_understood(client) -> None:
+    r = client.get("/collections/events/items?datetime=2026-03-01T08:00:00+08:00/..&limit=1")
+    assert r.status_code == 200
