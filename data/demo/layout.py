@@ -340,7 +340,3 @@ def _name_block_streets(blocks: list[Block], streets: list[StreetSegment]) -> No
             continue
         hits = tree.query(b.geom.boundary.buffer(2.0), predicate="intersects")
         b.street_names = sorted({streets[i].name for i in hits}) or ["无名路"]
-
-
-def lines_to_lonlat(lines: list[LineString]) -> MultiLineString:
-    return to_lonlat(MultiLineString(lines))

@@ -133,6 +133,39 @@ def _feature(geojson: str, properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": json.loads(geojson), "properties": properties}
 
 
+def _point_layer(
+    m: folium.Map,
+    name: str,
+    *,
+    radius: int,
+    fields: dict[str, str],
+    points: list[tuple[str, dict[str, Any], dict[str, str]]],
+) -> None:
+    """Circle markers with a Chinese popup; each point carries (geojson, properties, colours)."""
+    features = [
+        _feature(
+            geojson,
+            {
+                **props,
+                "style": {
+                    "radius": radius,
+                    "fill": True,
+                    "weight": 1,
+                    "fillOpacity": 0.9,
+                    **colours,
+                },
+            },
+        )
+        for geojson, props, colours in points
+    ]
+    folium.GeoJson(
+        _collection(features),
+        name=name,
+        marker=folium.CircleMarker(radius=radius, fill=True),
+        popup=GeoJsonPopup(fields=list(fields), aliases=list(fields.values())),
+    ).add_to(m)
+
+
 def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
@@ -301,41 +334,43 @@ def render_region_map(
         ).add_to(m)
 
     if with_enterprises and enterprises:
-        enterprise_fc = _collection(
-            [
-                _feature(
+        _point_layer(
+            m,
+            "企业",
+            radius=3,
+            fields={
+                "name": "企业名称",
+                "category": "行业",
+                "risk_list": "信用名单",
+                "address": "地址",
+            },
+            points=[
+                (
                     e.geojson,
                     {
                         "name": escape(e.name),
                         "category": _label(ENTERPRISE_CATEGORIES, e.category),
                         "risk_list": _label(RISK_LISTS, e.risk_list),
                         "address": escape(e.address or ""),
-                        "style": {
-                            "radius": 3,
-                            "fill": True,
-                            "color": "#5b3a99",
-                            "weight": 1,
-                            "fillColor": "#b39ddb",
-                            "fillOpacity": 0.9,
-                        },
                     },
+                    {"color": "#5b3a99", "fillColor": "#b39ddb"},
                 )
                 for e in enterprises
-            ]
+            ],
         )
-        folium.GeoJson(
-            enterprise_fc,
-            name="企业",
-            marker=folium.CircleMarker(radius=3, fill=True),
-            popup=GeoJsonPopup(
-                fields=["name", "category", "risk_list", "address"],
-                aliases=["企业名称", "行业", "信用名单", "地址"],
-            ),
-        ).add_to(m)
-
-    event_fc = _collection(
-        [
-            _feature(
+    _point_layer(
+        m,
+        "事件",
+        radius=5,
+        fields={
+            "event_no": "事件编号",
+            "title": "标题",
+            "category": "类别",
+            "status": "状态",
+            "reported_at": "上报时间",
+        },
+        points=[
+            (
                 e.geojson,
                 {
                     "event_no": escape(e.event_no),
@@ -343,28 +378,12 @@ def render_region_map(
                     "category": escape(e.category or ""),
                     "status": _label(EVENT_STATUSES, e.status),
                     "reported_at": _local_time(e.reported_at),
-                    "style": {
-                        "radius": 5,
-                        "fill": True,
-                        "color": "#333333",
-                        "weight": 1,
-                        "fillColor": EVENT_STATUS_COLOURS.get(e.status, "#95a5a6"),
-                        "fillOpacity": 0.9,
-                    },
                 },
+                {"color": "#333333", "fillColor": EVENT_STATUS_COLOURS.get(e.status, "#95a5a6")},
             )
             for e in events
-        ]
+        ],
     )
-    folium.GeoJson(
-        event_fc,
-        name="事件",
-        marker=folium.CircleMarker(radius=5, fill=True),
-        popup=GeoJsonPopup(
-            fields=["event_no", "title", "category", "status", "reported_at"],
-            aliases=["事件编号", "标题", "类别", "状态", "上报时间"],
-        ),
-    ).add_to(m)
 
     folium.LayerControl(collapsed=False, position="bottomright").add_to(m)
     m.fit_bounds([[south, west], [north, east]])
