@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy.orm import Session
 
 from api import ui
 from api.deps import SessionDep, base_url
@@ -89,15 +88,13 @@ def conformance() -> dict[str, list[str]]:
     return {"conformsTo": CONFORMANCE}
 
 
-def _collection(session: Session, layer: Layer, base: str) -> dict[str, Any]:
+def _collection(layer: Layer, found: repository.Extent, base: str) -> dict[str, Any]:
     href = f"{base}/collections/{layer.id}"
     extent: dict[str, Any] = {}
-    bbox = repository.spatial_extent(session, layer)
-    if bbox:
-        extent["spatial"] = {"bbox": [bbox], "crs": CRS84}
-    interval = repository.temporal_extent(session, layer)
-    if interval:
-        extent["temporal"] = {"interval": [[t.isoformat() for t in interval]]}
+    if found.bbox:
+        extent["spatial"] = {"bbox": [found.bbox], "crs": CRS84}
+    if found.interval:
+        extent["temporal"] = {"interval": [[t.isoformat() for t in found.interval]]}
     return {
         "id": layer.id,
         "title": layer.title,
@@ -115,9 +112,10 @@ def _collection(session: Session, layer: Layer, base: str) -> dict[str, Any]:
 @router.get("/collections", summary="图层列表")
 def collections(request: Request, session: SessionDep) -> dict[str, Any]:
     base = base_url(request)
+    found = repository.extents(session, LAYERS.values())
     return {
         "links": [_link(f"{base}/collections", "self", "application/json", "图层列表")],
-        "collections": [_collection(session, layer, base) for layer in LAYERS.values()],
+        "collections": [_collection(layer, found[layer.id], base) for layer in LAYERS.values()],
     }
 
 
@@ -125,7 +123,8 @@ def collections(request: Request, session: SessionDep) -> dict[str, Any]:
 def collection(
     collection_id: CollectionId, request: Request, session: SessionDep
 ) -> dict[str, Any]:
-    return _collection(session, _layer(collection_id), base_url(request))
+    layer = _layer(collection_id)
+    return _collection(layer, repository.extents(session, [layer])[layer.id], base_url(request))
 
 
 @router.get(

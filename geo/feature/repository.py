@@ -6,9 +6,23 @@ page of the biggest table costs the same as the first; there is no OFFSET anywhe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Select,
+    Text,
+    and_,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Session
 
@@ -84,22 +98,41 @@ def fetch_item(session: Session, layer: Layer, feature_id: int) -> str | None:
     ).scalar()
 
 
-def spatial_extent(session: Session, layer: Layer) -> list[float] | None:
-    """[minx, miny, maxx, maxy] of the layer's features (exact: statistics-based estimates
-    can fall short of the true extent, and clients zoom to this box)."""
-    t = layer.table
-    box = func.ST_Extent(t.c.geom)
-    row = session.execute(
-        select(func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box)).where(
-            and_(True, *layer.scope())
+@dataclass(frozen=True)
+class Extent:
+    bbox: list[float] | None  # [minx, miny, maxx, maxy]
+    interval: tuple[datetime, datetime] | None  # of the layer's temporal property
+
+
+def extents(session: Session, layers: Iterable[Layer]) -> dict[str, Extent]:
+    """Exact spatial (and temporal) extents of several layers in one round trip.
+
+    Exact, not the planner's estimate: estimates can fall short of the true extent, and
+    clients zoom to this box."""
+    parts = []
+    for layer in layers:
+        t = layer.table
+        box = func.ST_Extent(t.c.geom)
+        start = func.min(t.c[layer.temporal]) if layer.temporal else null()
+        end = func.max(t.c[layer.temporal]) if layer.temporal else null()
+        parts.append(
+            select(
+                literal(layer.id).label("layer"),
+                func.ST_XMin(box).label("minx"),
+                func.ST_YMin(box).label("miny"),
+                func.ST_XMax(box).label("maxx"),
+                func.ST_YMax(box).label("maxy"),
+                cast(start, DateTime(timezone=True)).label("start"),
+                cast(end, DateTime(timezone=True)).label("end"),
+            ).where(and_(True, *layer.scope()))
         )
-    ).one()
-    return None if row[0] is None else [round(v, 7) for v in row]
-
-
-def temporal_extent(session: Session, layer: Layer) -> tuple[datetime, datetime] | None:
-    if layer.temporal is None:
-        return None
-    col = layer.table.c[layer.temporal]
-    row = session.execute(select(func.min(col), func.max(col))).one()
-    return None if row[0] is None else (row[0], row[1])
+    found = {}
+    for row in session.execute(union_all(*parts)).mappings():
+        bbox = (
+            None
+            if row["minx"] is None
+            else [round(row[k], 7) for k in ("minx", "miny", "maxx", "maxy")]
+        )
+        interval = None if row["start"] is None else (row["start"], row["end"])
+        found[row["layer"]] = Extent(bbox, interval)
+    return found
