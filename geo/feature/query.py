@@ -13,13 +13,15 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import BigInteger, SmallInteger
+from sqlalchemy.types import TypeEngine
+
 from geo.feature.errors import InvalidParameter
 from geo.layers import Layer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ID_PATTERN = re.compile(r"[0-9]{1,19}")  # ASCII digits only: "²".isdigit() is True
 BIGINT_MAX = 2**63 - 1
-INTEGER_LIMITS = {"severity": 32_767, "urgency": 32_767, "floors": 32_767, "built_year": 2**31 - 1}
 RESERVED = {"limit", "bbox", "bbox-crs", "datetime", "cursor", "f"}
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
@@ -148,13 +150,22 @@ def _cursor(raw: str | None) -> int | None:
     return value
 
 
+def _integer_limit(column_type: TypeEngine[Any]) -> int:
+    """The largest value the column's integer type holds (a filter beyond it is refused)."""
+    if isinstance(column_type, SmallInteger):
+        return 2**15 - 1
+    if isinstance(column_type, BigInteger):
+        return BIGINT_MAX
+    return 2**31 - 1
+
+
 def _coerce(layer: Layer, name: str, raw: str) -> Any:
     prop = layer.property(name)
     assert prop is not None  # unknown names were refused above
     try:
         if prop.type == "integer":
             value = int(raw)
-            if abs(value) > INTEGER_LIMITS.get(name, BIGINT_MAX):
+            if abs(value) > _integer_limit(layer.table.c[name].type):
                 raise InvalidParameter(f"{prop.label}（{name}）超出范围：{raw}")
             return value
         if prop.type == "number":
