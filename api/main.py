@@ -11,16 +11,38 @@ from sqlalchemy import text
 
 from api import ui
 from api.errors import install_error_handlers
-from api.routes import glyphs, maps, ogc, tiles
+from api.routes import auth, glyphs, maps, ogc, tiles
 from api.routes import map as map_routes
 from geo.core.db import get_engine
-from geo.core.settings import get_app_settings
+from geo.core.settings import DEFAULT_SECRET_KEY, get_app_settings, get_auth_settings
 from tiles.cache import TileCache
 from tiles.invalidation import InvalidationListener
 
 
+class UnsafeProductionSetup(RuntimeError):
+    pass
+
+
+def refuse_unsafe_production() -> None:
+    """Production mode must not start with the demo's accounts or default secrets."""
+    if get_app_settings().mode != "production":
+        return
+    problems = []
+    if get_auth_settings().secret_key in (DEFAULT_SECRET_KEY, ""):
+        problems.append("APP_SECRET_KEY 仍是默认值：请设置一个随机的长字符串")
+    with get_engine().connect() as conn:
+        demo = conn.execute(text("SELECT count(*) FROM user_account WHERE is_demo")).scalar_one()
+    if demo:
+        problems.append(
+            f"数据库中有 {demo} 个演示账号（共用公开的演示密码）：请删除后再以生产模式启动"
+        )
+    if problems:
+        raise UnsafeProductionSetup("拒绝以生产模式启动：" + "；".join(problems))
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    refuse_unsafe_production()
     listener = InvalidationListener(app.state.tile_cache)
     listener.start()
     app.state.invalidation = listener
@@ -42,13 +64,15 @@ def create_app() -> FastAPI:
     app.state.tile_cache = TileCache()
     app.add_middleware(GZipMiddleware, minimum_size=2048)  # leaves gzipped tiles alone
     install_error_handlers(app)
+    app.include_router(auth.router)
     app.include_router(ogc.router)
     app.include_router(tiles.router)
     app.include_router(map_routes.router)
     app.include_router(glyphs.router)
     app.include_router(maps.router)
 
-    @app.get("/api/v1/health", tags=["system"], summary="健康检查")
+    # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
+    @app.get("/health", tags=["system"], summary="健康检查")
     def health() -> dict[str, str]:
         with get_engine().connect() as conn:
             postgis = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()

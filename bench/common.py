@@ -107,4 +107,4 @@ class Server:
 
 
 def our_server(url: str) -> Server:
-    return Server("api.main:app", {"DATABASE_URL": url}, "/api/v1/health", name="api.main:app")
+    return Server("api.main:app", {"DATABASE_URL": url}, "/health", name="api.main:app")

@@ -7,6 +7,19 @@ from geo.core.db import Base
 from geo.enterprise.models import Enterprise
 from geo.event.models import Event, EventCategory
 from geo.housing.models import Building, Street
+from geo.org.models import (
+    AuthSession,
+    Department,
+    Hall,
+    Role,
+    RolePermission,
+    ServiceCentre,
+    ServiceWindow,
+    Squad,
+    UserAccount,
+    UserRole,
+    WindowStaff,
+)
 from geo.parameter.models import SystemParameter
 from geo.party.models import PartySite
 from geo.patrol.models import PatrolRoute
@@ -15,17 +28,28 @@ from geo.site.models import ConstructionSite
 
 __all__ = [
     "AuditLog",
+    "AuthSession",
     "Base",
     "Building",
     "CalendarDay",
     "Camera",
     "ConstructionSite",
     "Enterprise",
+    "Department",
     "Event",
     "EventCategory",
+    "Hall",
     "PartySite",
     "PatrolRoute",
     "Region",
+    "Role",
+    "RolePermission",
+    "ServiceCentre",
+    "ServiceWindow",
+    "Squad",
     "Street",
     "SystemParameter",
+    "UserAccount",
+    "UserRole",
+    "WindowStaff",
 ]

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -95,12 +95,51 @@ def scalar(conn: Connection | Session, sql: str, **params: object) -> object:
     return conn.execute(text(sql), params).scalar()
 
 
+def bearer_headers(session: Session, username: str) -> dict[str, str]:
+    """Headers of a signed-in demo user (a session opened directly: no password hashing)."""
+    from geo.org.auth import open_session
+    from geo.org.models import SessionKind, UserAccount
+
+    user = session.query(UserAccount).filter_by(username=username).one()
+    signed_in = open_session(session, user=user, kind=SessionKind.BEARER)
+    session.flush()
+    return {"Authorization": f"Bearer {signed_in.token}"}
+
+
 @pytest.fixture
-def client(db) -> Iterator[TestClient]:  # noqa: ANN001
+def login_as(db) -> Callable[[str], dict[str, str]]:  # noqa: ANN001
+    """`login_as("ys_grid")` → the Authorization header of that demo user."""
+    return lambda username: bearer_headers(db, username)
+
+
+def _app_client(db) -> Iterator[TestClient]:  # noqa: ANN001
     app = create_app()
     app.dependency_overrides[get_session] = lambda: db
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture
+def anon_client(db) -> Iterator[TestClient]:  # noqa: ANN001
+    """A client that has not signed in."""
+    yield from _app_client(db)
+
+
+@pytest.fixture
+def client(db) -> Iterator[TestClient]:  # noqa: ANN001
+    """A client signed in as the district administrator (sees everything)."""
+    for c in _app_client(db):
+        c.headers.update(bearer_headers(db, "admin"))
+        yield c
+
+
+@pytest.fixture(scope="session")
+def live_headers(demo_area) -> dict[str, str]:  # noqa: ANN001
+    """A committed administrator token for clients of `live_server` (other process)."""
+    with Session(get_engine()) as session:
+        headers = bearer_headers(session, "admin")
+        session.commit()
+    return headers
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +170,7 @@ def live_server(demo_area) -> Iterator[str]:  # noqa: ANN001
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(f"{url}/api/v1/health", timeout=1).raise_for_status()
+                httpx.get(f"{url}/health", timeout=1).raise_for_status()
                 break
             except httpx.HTTPError:
                 if time.monotonic() > deadline or proc.poll() is not None:

@@ -45,6 +45,7 @@ def generate(
 ) -> dict[str, int]:
     """Write the demo district into an empty database; returns rows per table."""
     from data.demo import features as f
+    from data.demo.accounts import insert_accounts
     from data.demo.holidays import load_demo_calendars
     from data.demo.layout import build_layout
 
@@ -74,6 +75,7 @@ def generate(
             if progress:
                 print(f"  {table}: {counts[table]} 行（{time.monotonic() - started:.1f}s）")
         counts["calendar_day"] = load_demo_calendars(conn, anchor=anchor)
+        counts["user_account"] = insert_accounts(conn)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     return counts

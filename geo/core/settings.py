@@ -62,6 +62,35 @@ class AppSettings(BaseSettings):
     default_page_size: int = 100
 
 
+DEFAULT_SECRET_KEY = "township-demo-secret-key-change-me"
+
+
+class AuthSettings(BaseSettings):
+    """Sign-in (SYS-1). Production refuses to start with the default secret key."""
+
+    model_config = SettingsConfigDict(env_prefix="APP_", extra="ignore")
+
+    # Keys the hash of every session token: a stolen copy of the sessions table is useless.
+    secret_key: str = DEFAULT_SECRET_KEY
+    cookie_name: str = "township_session"
+    # Secure cookies need HTTPS; an intranet served over plain HTTP sets this to false.
+    cookie_secure: bool = False
+    browser_session_hours: float = 12.0  # absolute lifetime of a browser session
+    bearer_token_days: float = 30.0  # lifetime of a phone-app token
+    # CA lock (client certificates): the CA that issues the staff's USB-key certificates,
+    # and the header in which the TLS-terminating proxy forwards the verified certificate
+    # (nginx: `proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;`). The header
+    # is believed only from these proxy addresses.
+    client_ca_file: str = ""
+    client_cert_header: str = "X-SSL-Client-Cert"
+    trusted_proxies: list[str] = ["127.0.0.1", "::1"]
+
+
+@lru_cache
+def get_auth_settings() -> AuthSettings:
+    return AuthSettings()
+
+
 @lru_cache
 def get_database_settings() -> DatabaseSettings:
     return DatabaseSettings()

@@ -69,6 +69,18 @@ class ParameterSpec:
 
 _SPECS = (
     ParameterSpec(
+        "auth.max_failed_logins", int, "连续登录失败锁定次数", 5,
+        minimum=3, maximum=20, unit="次",
+    ),
+    ParameterSpec(
+        "auth.lock_minutes", int, "登录锁定时长（分钟）", 15,
+        minimum=1, maximum=1440, unit="分钟",
+    ),
+    ParameterSpec(
+        "auth.idle_timeout_minutes", int, "网页登录空闲超时（分钟）", 30,
+        minimum=5, maximum=480, unit="分钟",
+    ),
+    ParameterSpec(
         "event.duplicate_distance_m", int, "疑似重复事件距离（米）", 50,
         minimum=1, maximum=1000, unit="米",
     ),

@@ -1,0 +1,75 @@
+"""Data scope (SYS-10): a user sees and changes only the rows of their region subtree.
+
+Every domain filters its queries through `readable(actor, table.c.region_id)` (ORM) or
+`scope_sql(actor, "t.region_id")` (hand-written SQL such as tiles); both become
+`region_id IN (SELECT id FROM region WHERE path <@ :scope)`, answered from the GiST index
+on `region.path`. District-wide users get no filter at all (rows with no region — the
+odd feature outside every division — stay visible to them only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, literal_column, select, true
+from sqlalchemy.orm import Session
+
+from geo.core.actor import Actor
+from geo.core.errors import NotFound
+
+__all__ = [
+    "ensure_readable_region",
+    "readable",
+    "region_in_scope",
+    "scope_key",
+    "scope_params",
+    "scope_sql",
+]
+
+SCOPE_PARAM = "scope_path"
+
+
+def readable(actor: Actor, region_id: ColumnElement[Any] | Any) -> ColumnElement[bool]:
+    """A WHERE clause keeping rows whose `region_id` lies in the actor's subtree."""
+    from geo.region.models import Region
+
+    if actor.is_district_wide:
+        return true()
+    subtree = select(Region.id).where(Region.path.op("<@")(literal_column("CAST(:scope AS ltree)")))
+    return region_id.in_(subtree.params(scope=actor.region_path))
+
+
+def scope_sql(actor: Actor | None, column: str) -> str:
+    """The same filter as SQL text; bind `scope_params(actor)` with it. `actor=None`
+    (an internal caller with no user, e.g. a job) and district-wide actors: no filter."""
+    if actor is None or actor.is_district_wide:
+        return "TRUE"
+    return f"{column} IN (SELECT id FROM region WHERE path <@ CAST(:{SCOPE_PARAM} AS ltree))"
+
+
+def scope_params(actor: Actor | None) -> dict[str, str]:
+    if actor is None or actor.is_district_wide:
+        return {}
+    return {SCOPE_PARAM: actor.region_path}
+
+
+def scope_key(actor: Actor | None) -> str:
+    """What distinguishes one scope's view of shared data (e.g. a tile cache key)."""
+    return "" if actor is None or actor.is_district_wide else actor.region_path
+
+
+def region_in_scope(session: Session, actor: Actor, region_id: int) -> bool:
+    from geo.region.models import Region
+
+    path = session.scalar(select(Region.path).where(Region.id == region_id))
+    return path is not None and (
+        path == actor.region_path or path.startswith(actor.region_path + ".")
+    )
+
+
+def ensure_readable_region(
+    session: Session, actor: Actor, region_id: int, *, what: str = "区划"
+) -> None:
+    """404 (not 403) for a region outside the scope: an id someone guessed reveals nothing."""
+    if not region_in_scope(session, actor, region_id):
+        raise NotFound(f"未找到{what}（编号 {region_id}），或不在您的管辖范围内")

@@ -1,0 +1,1 @@
+"""Organisation: departments, squads, users, roles, centres, windows; sign-in."""

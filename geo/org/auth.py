@@ -1,0 +1,373 @@
+"""Sign-in, sessions and passwords (SYS-1).
+
+`sign_in` never raises for a wrong password: it returns a failed `SignIn` so the caller
+can COMMIT the failure count, the lockout and the audit row before answering 401 (a
+rollback would forget them and make guessing free). Tokens are random; the database
+keeps only their HMAC under the app's secret key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from geo.audit.service import record
+from geo.core.actor import Actor
+from geo.core.errors import DomainError, Unauthorized
+from geo.core.settings import get_auth_settings
+from geo.org.certificates import CertificateError, fingerprint, load_client_certificate
+from geo.org.models import AuthSession, SessionKind, UserAccount, WindowStaff
+from geo.org.passwords import check_password_rules, hash_password, needs_rehash, verify
+from geo.parameter.service import get_parameter
+
+__all__ = [
+    "SignIn",
+    "authenticate",
+    "change_password",
+    "load_actor",
+    "open_session",
+    "revoke_sessions",
+    "select_window",
+    "sign_in",
+    "sign_out",
+    "token_digest",
+]
+
+WRONG_CREDENTIALS = "用户名或密码错误"
+# Sliding expiry is written at most this often, not on every request.
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    failure: str | None = None  # the reason shown to the user; None = signed in
+    token: str | None = None
+    csrf_token: str | None = None
+    expires_at: datetime | None = None
+    actor: Actor | None = None
+
+
+def token_digest(token: str) -> bytes:
+    key = get_auth_settings().secret_key.encode()
+    return hmac.new(key, token.encode(), hashlib.sha256).digest()
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def _audit(
+    session: Session,
+    action: str,
+    user: UserAccount | None,
+    username: str,
+    *,
+    ip: str | None,
+    detail: str | None = None,
+) -> None:
+    record(
+        session,
+        action=action,
+        object_type="user_account",
+        object_id=user.id if user else username,
+        actor_id=user.id if user else None,
+        actor_name=user.display_name if user else username,
+        ip=ip,
+        detail=detail,
+    )
+
+
+def sign_in(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    kind: SessionKind = SessionKind.BROWSER,
+    ip: str | None = None,
+    user_agent: str | None = None,
+    client_certificate: str | None = None,
+    window_id: int | None = None,
+    now: datetime | None = None,
+) -> SignIn:
+    """Check the credentials (and the CA lock when the account has one) and open a
+    session. The user row is locked while its failure count changes, so concurrent
+    wrong guesses are all counted."""
+    now = _now(now)
+    user = session.scalar(
+        select(UserAccount)
+        .where(UserAccount.username == username.strip().lower())
+        .with_for_update()
+    )
+    if user is None:
+        verify(None, password)  # same cost as a real check: no user enumeration by timing
+        _audit(session, "auth.login_failed", None, username[:64], ip=ip, detail="用户不存在")
+        return SignIn(failure=WRONG_CREDENTIALS)
+    if user.locked_until is not None and user.locked_until > now:
+        _audit(session, "auth.login_refused", user, username, ip=ip, detail="账号已锁定")
+        until = user.locked_until.astimezone(_shanghai()).strftime("%H:%M")
+        return SignIn(failure=f"账号因多次密码错误已锁定，请于 {until} 后再试，或联系管理员解锁")
+    if not verify(user.password_hash, password):
+        return SignIn(failure=_count_failure(session, user, ip=ip, now=now))
+    if not user.is_active:
+        _audit(session, "auth.login_refused", user, username, ip=ip, detail="账号已停用")
+        return SignIn(failure="账号已停用，请联系管理员")
+    if user.cert_fingerprint:
+        problem = _certificate_problem(user, client_certificate, now)
+        if problem:
+            _audit(session, "auth.login_refused", user, username, ip=ip, detail=problem)
+            return SignIn(failure=problem)
+    if window_id is not None and window_id not in _window_ids(session, user.id):
+        return SignIn(failure="所选窗口不是您的工作窗口")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    result = open_session(
+        session, user=user, kind=kind, ip=ip, user_agent=user_agent, window_id=window_id, now=now
+    )
+    _audit(session, "auth.login", user, username, ip=ip, detail=f"方式：{kind.value}")
+    return result
+
+
+def _shanghai():  # noqa: ANN202
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Shanghai")
+
+
+def _count_failure(session: Session, user: UserAccount, *, ip: str | None, now: datetime) -> str:
+    limit = get_parameter(session, key="auth.max_failed_logins")
+    user.failed_logins += 1
+    left = limit - user.failed_logins
+    _audit(
+        session,
+        "auth.login_failed",
+        user,
+        user.username,
+        ip=ip,
+        detail=f"密码错误（连续第 {user.failed_logins} 次）",
+    )
+    if left > 0:
+        return f"{WRONG_CREDENTIALS}，再错 {left} 次账号将被锁定"
+    minutes = get_parameter(session, key="auth.lock_minutes")
+    user.locked_until = now + timedelta(minutes=minutes)
+    user.failed_logins = 0
+    _audit(
+        session,
+        "auth.locked",
+        user,
+        user.username,
+        ip=ip,
+        detail=f"连续 {limit} 次密码错误，锁定 {minutes} 分钟",
+    )
+    return f"{WRONG_CREDENTIALS}，账号已锁定 {minutes} 分钟"
+
+
+def _certificate_problem(user: UserAccount, forwarded: str | None, now: datetime) -> str | None:
+    if not forwarded:
+        return "此账号须插入 CA 锁（数字证书）登录"
+    try:
+        cert = load_client_certificate(
+            forwarded, ca_file=get_auth_settings().client_ca_file, now=now
+        )
+    except CertificateError as exc:
+        return exc.detail
+    if not hmac.compare_digest(fingerprint(cert), user.cert_fingerprint or ""):
+        return "插入的 CA 锁不属于此账号"
+    return None
+
+
+def _window_ids(session: Session, user_id: int) -> list[int]:
+    return list(
+        session.scalars(select(WindowStaff.window_id).where(WindowStaff.user_id == user_id))
+    )
+
+
+def open_session(
+    session: Session,
+    *,
+    user: UserAccount,
+    kind: SessionKind = SessionKind.BROWSER,
+    ip: str | None = None,
+    user_agent: str | None = None,
+    window_id: int | None = None,
+    now: datetime | None = None,
+) -> SignIn:
+    """A new session for a user already verified. A clerk with exactly one window works
+    at it; one with several picks one (at sign-in or afterwards)."""
+    now = _now(now)
+    settings = get_auth_settings()
+    if window_id is None:
+        windows = _window_ids(session, user.id)
+        window_id = windows[0] if len(windows) == 1 else None
+    if kind is SessionKind.BROWSER:
+        idle = get_parameter(session, key="auth.idle_timeout_minutes")
+        expires = now + timedelta(minutes=idle)
+    else:
+        expires = now + timedelta(days=settings.bearer_token_days)
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    row = AuthSession(
+        token_hash=token_digest(token),
+        csrf_token=csrf,
+        user_id=user.id,
+        kind=kind.value,
+        window_id=window_id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=expires,
+        ip=ip,
+        user_agent=(user_agent or "")[:300] or None,
+    )
+    session.add(row)
+    session.flush()
+    actor = load_actor(session, session_row=row, ip=ip)
+    return SignIn(token=token, csrf_token=csrf, expires_at=expires, actor=actor)
+
+
+_ACTOR_SQL = text("""
+    SELECT u.id, u.username, u.display_name, u.region_id, r.path::text AS region_path,
+           r.level AS region_level, u.department_id, u.squad_id,
+           coalesce(array_agg(DISTINCT ur.role_code) FILTER (WHERE ur.role_code IS NOT NULL),
+                    '{}') AS roles,
+           coalesce(bool_or(ro.is_superuser), false) AS superuser,
+           coalesce(array_agg(DISTINCT rp.permission) FILTER (WHERE rp.permission IS NOT NULL),
+                    '{}') AS permissions
+    FROM user_account u
+    JOIN region r ON r.id = u.region_id
+    LEFT JOIN user_role ur ON ur.user_id = u.id
+    LEFT JOIN role ro ON ro.code = ur.role_code
+    LEFT JOIN role_permission rp ON rp.role_code = ur.role_code
+    WHERE u.id = :user_id
+    GROUP BY u.id, r.path, r.level
+""")
+
+
+def load_actor(session: Session, *, session_row: AuthSession, ip: str | None = None) -> Actor:
+    row = session.execute(_ACTOR_SQL, {"user_id": session_row.user_id}).one()
+    return Actor(
+        user_id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        region_id=row.region_id,
+        region_path=row.region_path,
+        region_level=row.region_level,
+        roles=tuple(sorted(row.roles)),
+        permissions=frozenset(row.permissions),
+        superuser=row.superuser,
+        department_id=row.department_id,
+        squad_id=row.squad_id,
+        window_id=session_row.window_id,
+        session_id=session_row.id,
+        ip=ip,
+    )
+
+
+def authenticate(
+    session: Session,
+    *,
+    token: str,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Actor, AuthSession]:
+    """The actor behind a token, or Unauthorized. Browser sessions slide: each use
+    pushes the idle expiry forward, up to the absolute lifetime."""
+    now = _now(now)
+    row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_digest(token)))
+    if row is None:
+        raise Unauthorized("登录凭证无效，请重新登录")
+    if row.revoked_at is not None or row.expires_at <= now:
+        raise Unauthorized("登录已过期，请重新登录")
+    active = session.scalar(select(UserAccount.is_active).where(UserAccount.id == row.user_id))
+    if not active:
+        raise Unauthorized("账号已停用，请联系管理员")
+    if row.kind == SessionKind.BROWSER.value and now - row.last_seen_at > _TOUCH_EVERY:
+        _slide(session, row, now)
+    return load_actor(session, session_row=row, ip=ip), row
+
+
+def _slide(session: Session, row: AuthSession, now: datetime) -> None:
+    idle = get_parameter(session, key="auth.idle_timeout_minutes")
+    hard_stop = row.created_at + timedelta(hours=get_auth_settings().browser_session_hours)
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == row.id)
+        .values(last_seen_at=now, expires_at=func.least(now + timedelta(minutes=idle), hard_stop))
+    )
+
+
+def sign_out(session: Session, *, actor: Actor, now: datetime | None = None) -> None:
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == actor.session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=_now(now))
+    )
+    record(
+        session,
+        action="auth.logout",
+        object_type="user_account",
+        object_id=actor.user_id,
+        **actor.audit_fields(),
+    )
+
+
+def revoke_sessions(
+    session: Session, *, user_id: int, keep: int | None = None, now: datetime | None = None
+) -> None:
+    """End every open session of a user (password reset, disabled account)."""
+    stmt = update(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        stmt = stmt.where(AuthSession.id != keep)
+    session.execute(stmt.values(revoked_at=_now(now)))
+
+
+def change_password(
+    session: Session,
+    *,
+    actor: Actor,
+    old_password: str,
+    new_password: str,
+    now: datetime | None = None,
+) -> None:
+    """The user's own change: the old password is required; other sessions end."""
+    user = session.get(UserAccount, actor.user_id, with_for_update=True)
+    if user is None or not verify(user.password_hash, old_password):
+        raise DomainError("原密码不正确")
+    if old_password == new_password:
+        raise DomainError("新密码不能与原密码相同")
+    check_password_rules(new_password, username=user.username)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = _now(now)
+    revoke_sessions(session, user_id=user.id, keep=actor.session_id, now=now)
+    record(
+        session,
+        action="auth.password_change",
+        object_type="user_account",
+        object_id=user.id,
+        **actor.audit_fields(),
+    )
+
+
+def select_window(session: Session, *, actor: Actor, window_id: int) -> None:
+    """A clerk on several windows picks the one they work at in this session."""
+    if window_id not in _window_ids(session, actor.user_id):
+        raise DomainError("所选窗口不是您的工作窗口")
+    session.execute(
+        update(AuthSession).where(AuthSession.id == actor.session_id).values(window_id=window_id)
+    )
+    record(
+        session,
+        action="auth.select_window",
+        object_type="user_account",
+        object_id=actor.user_id,
+        after={"window_id": window_id},
+        **actor.audit_fields(),
+    )
