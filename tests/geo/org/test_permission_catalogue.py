@@ -39,7 +39,8 @@ def test_permission_codes_are_module_dot_action() -> None:
 def test_migration_installs_the_built_in_roles_and_grants(db) -> None:  # noqa: ANN001
     rows = db.execute(
         text("""SELECT r.code, r.is_superuser, r.is_builtin,
-                       coalesce(array_agg(p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}')
+                       coalesce(array_agg(p.permission)
+                                FILTER (WHERE p.permission IS NOT NULL), '{}')
                 FROM role r LEFT JOIN role_permission p ON p.role_code = r.code
                 WHERE r.is_builtin GROUP BY r.code""")
     ).all()
