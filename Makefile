@@ -49,7 +49,7 @@ run: seed ui serve
 serve:
 	@mkdir -p .run
 	@echo "服务地址：http://$(HOST):$(PORT)/ （Ctrl-C 停止）"
-	@$(DB_ENV) bash -c 'echo $$$$ > .run/server.pid; exec $(PY) -m uvicorn api.main:app --host $(HOST) --port $(PORT)'
+	@$(DB_ENV) bash -c 'echo $$$$ > .run/server.pid; exec $(PY) -m uvicorn api.main:app --host $(HOST) --port $(PORT) --no-proxy-headers'
 
 # Browser tests drive Debian's Chromium (never a downloaded browser); CJK fonts make the
 # Chinese labels readable in their screenshots.

@@ -26,7 +26,7 @@ from geo.core.settings import get_auth_settings
 from geo.org.auth import authenticate
 from geo.org.permissions import PERMISSIONS
 
-__all__ = ["ActorDep", "client_ip", "current_actor", "require"]
+__all__ = ["ActorDep", "client_ip", "current_actor", "peer_ip", "require"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -35,8 +35,23 @@ _bearer = HTTPBearer(auto_error=False, description="登录返回的 access_token
 _cookie = APIKeyCookie(name=get_auth_settings().cookie_name, auto_error=False)
 
 
+def peer_ip(request: Request) -> str | None:
+    """The address of the other end of the connection (the proxy, behind one)."""
+    return _ip(request.client.host if request.client else None)
+
+
 def client_ip(request: Request) -> str | None:
-    host = request.client.host if request.client else None
+    """The user's address, for the audit log: behind a trusted proxy, the last address
+    in `X-Forwarded-For` that is not one of our proxies (earlier ones the client wrote)."""
+    peer = peer_ip(request)
+    trusted = get_auth_settings().trusted_proxies
+    if peer is None or peer not in trusted:
+        return peer
+    hops = [_ip(hop.strip()) for hop in request.headers.get("X-Forwarded-For", "").split(",")]
+    return next((hop for hop in reversed(hops) if hop and hop not in trusted), peer)
+
+
+def _ip(host: str | None) -> str | None:
     try:
         return str(ip_address(host)) if host else None
     except ValueError:  # e.g. the test client's "testclient"

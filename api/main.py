@@ -11,8 +11,12 @@ from sqlalchemy import text
 
 from api import ui
 from api.errors import install_error_handlers
+from api.limits import BodyLimitMiddleware
 from api.routes import auth, glyphs, maps, ogc, tiles
+from api.routes import centres as centre_routes
+from api.routes import config as config_routes
 from api.routes import map as map_routes
+from api.routes import org as org_routes
 from geo.core.db import get_engine
 from geo.core.settings import DEFAULT_SECRET_KEY, get_app_settings, get_auth_settings
 from tiles.cache import TileCache
@@ -23,13 +27,20 @@ class UnsafeProductionSetup(RuntimeError):
     pass
 
 
+MIN_SECRET_LENGTH = 32
+
+
 def refuse_unsafe_production() -> None:
     """Production mode must not start with the demo's accounts or default secrets."""
     if get_app_settings().mode != "production":
         return
     problems = []
-    if get_auth_settings().secret_key in (DEFAULT_SECRET_KEY, ""):
+    secret = get_auth_settings().secret_key
+    if secret == DEFAULT_SECRET_KEY:
         problems.append("APP_SECRET_KEY 仍是默认值：请设置一个随机的长字符串")
+    elif len(secret) < MIN_SECRET_LENGTH:
+        # A short key can be guessed offline from one stolen session row.
+        problems.append(f"APP_SECRET_KEY 太短：至少 {MIN_SECRET_LENGTH} 个字符的随机字符串")
     with get_engine().connect() as conn:
         demo = conn.execute(text("SELECT count(*) FROM user_account WHERE is_demo")).scalar_one()
     if demo:
@@ -63,6 +74,7 @@ def create_app() -> FastAPI:
     # One cache per application: tiles built inside a test's transaction never leak out.
     app.state.tile_cache = TileCache()
     app.add_middleware(GZipMiddleware, minimum_size=2048)  # leaves gzipped tiles alone
+    app.add_middleware(BodyLimitMiddleware)  # outermost: before anything reads a body
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(ogc.router)
@@ -70,6 +82,9 @@ def create_app() -> FastAPI:
     app.include_router(map_routes.router)
     app.include_router(glyphs.router)
     app.include_router(maps.router)
+    app.include_router(org_routes.router)
+    app.include_router(config_routes.router)
+    app.include_router(centre_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
     @app.get("/health", tags=["system"], summary="健康检查")

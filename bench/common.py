@@ -56,10 +56,17 @@ class Server:
     """
 
     def __init__(
-        self, app: str, env: dict[str, str], ready_path: str, cwd: Path = ROOT, name: str = ""
+        self,
+        app: str,
+        env: dict[str, str],
+        ready_path: str,
+        cwd: Path = ROOT,
+        name: str = "",
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.app, self.env, self.ready_path, self.cwd = app, env, ready_path, cwd
         self.name = name or app
+        self.headers = headers or {}  # what every request to this server carries
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -106,5 +113,30 @@ class Server:
         self.proc = None
 
 
+def signed_in_headers(url: str, username: str = "admin") -> dict[str, str]:
+    """A committed bearer token of a demo user: tiles and features need sign-in."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from geo.org.auth import open_session
+    from geo.org.models import SessionKind, UserAccount
+
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session:
+            user = session.query(UserAccount).filter_by(username=username).one()
+            signed_in = open_session(session, user=user, kind=SessionKind.BEARER)
+            session.commit()
+    finally:
+        engine.dispose()
+    return {"Authorization": f"Bearer {signed_in.token}"}
+
+
 def our_server(url: str) -> Server:
-    return Server("api.main:app", {"DATABASE_URL": url}, "/health", name="api.main:app")
+    return Server(
+        "api.main:app",
+        {"DATABASE_URL": url},
+        "/health",
+        name="api.main:app",
+        headers=signed_in_headers(url),
+    )

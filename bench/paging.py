@@ -21,9 +21,11 @@ def paging(url: str, limit: int, repeat: int) -> dict:
         ).scalar_one()
     # The endpoint's own statement, and the same page fetched the OFFSET way for contrast.
     layer = LAYERS["events"]
-    page = items_statement(layer, FeatureQuery(limit=limit, after_id=cursor))
-    offset = items_statement(layer, FeatureQuery(limit=limit)).offset(total - limit)
-    with our_server(url) as server, engine.connect() as conn, httpx.Client() as http:
+    # The administrator's view: district-wide, so the same statement the endpoint runs.
+    page = items_statement(layer, FeatureQuery(limit=limit, after_id=cursor), actor=None)
+    offset = items_statement(layer, FeatureQuery(limit=limit), actor=None).offset(total - limit)
+    server = our_server(url)
+    with server, engine.connect() as conn, httpx.Client(headers=server.headers) as http:
 
         def endpoint(after: int | None) -> None:
             params = {"limit": limit, **({"cursor": after} if after else {})}

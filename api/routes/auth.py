@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from api.auth import ActorDep, client_ip
+from api.auth import ActorDep, client_ip, peer_ip
 from api.deps import SessionDep
 from geo.core.actor import Actor
 from geo.core.errors import Unauthorized
@@ -28,9 +28,10 @@ class LoginBody(BaseModel):
     window_id: int | None = Field(
         default=None, ge=1, le=2**62, description="窗口人员选择的工作窗口"
     )
-    client: Literal["browser", "app"] = Field(
-        default="browser",
-        description="browser：网页会话（设置 HttpOnly Cookie，空闲超时）；app：手机应用的长期令牌",
+    client: Literal["browser", "app"] | None = Field(
+        default=None,
+        description="不填：网页会话（设置 HttpOnly Cookie）并同时返回同一会话的 access_token；"
+        "browser：只设 Cookie，不返回令牌（本系统网页用）；app：手机应用的长期令牌，不设 Cookie",
     )
 
 
@@ -58,7 +59,10 @@ class Me(BaseModel):
 
 
 class LoginResult(Me):
-    access_token: str
+    access_token: str | None = Field(
+        description="Authorization: Bearer 令牌；"
+        "client=browser 时为空（令牌只在 HttpOnly Cookie 中）"
+    )
     token_type: str = "bearer"
     expires_at: datetime
 
@@ -92,9 +96,11 @@ def _me(session: SessionDep, actor: Actor, csrf_token: str | None = None) -> Me:
 
 
 def _forwarded_certificate(request: Request) -> str | None:
-    """The client certificate the TLS proxy forwarded, believed only from a trusted proxy."""
+    """The client certificate the TLS proxy forwarded, believed only when the connection
+    itself comes from a trusted proxy (which always overwrites the header)."""
     settings = get_auth_settings()
-    if client_ip(request) not in settings.trusted_proxies:
+    peer = peer_ip(request)
+    if peer is None or peer not in settings.trusted_proxies:
         return None
     return request.headers.get(settings.client_cert_header) or None
 
@@ -103,9 +109,12 @@ def _forwarded_certificate(request: Request) -> str | None:
 def login(
     body: LoginBody, request: Request, response: Response, session: SessionDep
 ) -> LoginResult:
-    """Username and password (and the CA lock if the account has one). Returns a bearer
-    token for apps and sets the browser's HttpOnly session cookie; the CSRF token in the
-    answer goes in `X-CSRF-Token` on the browser's changing requests."""
+    """Username and password (and the CA lock if the account has one). By default: a
+    browser session — the HttpOnly cookie is set, and the same session's bearer token and
+    CSRF token are in the answer (scripts and API clients use either). `client: "browser"`
+    (our web app) leaves the token out, so page scripts can never read it; `client: "app"`
+    gives the phone app a long-lived token and no cookie. The CSRF token goes in
+    `X-CSRF-Token` on cookie-authenticated changing requests."""
     settings = get_auth_settings()
     kind = SessionKind.BEARER if body.client == "app" else SessionKind.BROWSER
     result = auth.sign_in(
@@ -116,15 +125,17 @@ def login(
     session.commit()  # failures, lockouts and their audit rows are kept even on a 401
     if result.failure or result.actor is None or result.token is None:
         raise Unauthorized(result.failure or auth.WRONG_CREDENTIALS)
+    token: str | None = None if body.client == "browser" else result.token
     if kind is SessionKind.BROWSER:
         response.set_cookie(
             settings.cookie_name, result.token, httponly=True, samesite="strict",
             secure=settings.cookie_secure, path="/",
             max_age=int(settings.browser_session_hours * 3600),
         )  # fmt: skip
-    me = _me(session, result.actor, result.csrf_token)
+    # The CSRF token guards the cookie; an app's bearer token needs none.
+    me = _me(session, result.actor, result.csrf_token if kind is SessionKind.BROWSER else None)
     assert result.expires_at is not None
-    return LoginResult(**me.model_dump(), access_token=result.token, expires_at=result.expires_at)
+    return LoginResult(**me.model_dump(), access_token=token, expires_at=result.expires_at)
 
 
 @router.post("/logout", status_code=204, summary="退出登录")
@@ -151,9 +162,14 @@ def me(actor: ActorDep, session: SessionDep, request: Request) -> Me:
 
 @router.post("/password", status_code=204, summary="修改密码")
 def change_password(body: PasswordBody, actor: ActorDep, session: SessionDep) -> Response:
-    auth.change_password(
-        session, actor=actor, old_password=body.old_password, new_password=body.new_password
-    )
+    """Other sessions of the user end; this one stays signed in."""
+    try:
+        auth.change_password(
+            session, actor=actor, old_password=body.old_password, new_password=body.new_password
+        )
+    except auth.WrongPassword:
+        session.commit()  # the failure count (and a lockout) must survive the error answer
+        raise
     return Response(status_code=204)
 
 

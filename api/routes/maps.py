@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
+from api.auth import require
 from api.deps import SessionDep
+from geo.core.actor import Actor
 from geo.feature.export import render_region_map
 
 router = APIRouter(prefix="/api/v1/maps", tags=["maps"])
+MapExporter = Annotated[Actor, Depends(require("map.export"))]
 
 
 def content_disposition(filename: str, ascii_fallback: str) -> str:
@@ -23,15 +26,16 @@ def content_disposition(filename: str, ascii_fallback: str) -> str:
     "/export.html",
     summary="导出区划专题图（单个 HTML 文件，离线可用）",
     response_class=HTMLResponse,
-    responses={404: {"description": "区划不存在"}},
+    responses={404: {"description": "区划不存在或不在您的管辖范围内"}},
 )
 def export_region_map(
     session: SessionDep,
+    actor: MapExporter,
     region_id: Annotated[
         int, Query(description="区划编号（网格、社区或镇街的 id）", ge=1, le=2**63 - 1)
     ],
 ) -> HTMLResponse:
-    result = render_region_map(session, region_id)
+    result = render_region_map(session, region_id, actor=actor)
     return HTMLResponse(
         result.html,
         headers={

@@ -2,6 +2,11 @@
 
 Readable by GDAL's OAPIF driver, QGIS and OWSLib. Paging follows `next` links that carry a
 keyset cursor; property filters are `?name=value` on the layer's queryable properties.
+
+The landing page, conformance and the OpenAPI document hold no data and stay public (a
+client discovers the service before it signs in). The collections, their extents and
+their features need sign-in (bearer token or session cookie) and `map.view`, and show
+only the rows of the caller's region subtree (SYS-10).
 """
 
 from __future__ import annotations
@@ -12,11 +17,13 @@ from html import escape
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api import ui
+from api.auth import require
 from api.deps import SessionDep, base_url
+from geo.core.actor import Actor
 from geo.core.settings import get_app_settings
 from geo.feature import repository
 from geo.feature.errors import FeatureNotFound, UnknownCollection
@@ -31,6 +38,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 ]
 CollectionId = Annotated[str, Path(description="图层编号，如 events、grids")]
+MapViewer = Annotated[Actor, Depends(require("map.view"))]
 
 
 def _layer(collection_id: str) -> Layer:
@@ -110,9 +118,9 @@ def _collection(layer: Layer, found: repository.Extent, base: str) -> dict[str, 
 
 
 @router.get("/collections", summary="图层列表")
-def collections(request: Request, session: SessionDep) -> dict[str, Any]:
+def collections(request: Request, session: SessionDep, actor: MapViewer) -> dict[str, Any]:
     base = base_url(request)
-    found = repository.extents(session, LAYERS.values())
+    found = repository.extents(session, LAYERS.values(), actor=actor)
     return {
         "links": [_link(f"{base}/collections", "self", "application/json", "图层列表")],
         "collections": [_collection(layer, found[layer.id], base) for layer in LAYERS.values()],
@@ -121,10 +129,11 @@ def collections(request: Request, session: SessionDep) -> dict[str, Any]:
 
 @router.get("/collections/{collection_id}", summary="图层说明")
 def collection(
-    collection_id: CollectionId, request: Request, session: SessionDep
+    collection_id: CollectionId, request: Request, session: SessionDep, actor: MapViewer
 ) -> dict[str, Any]:
     layer = _layer(collection_id)
-    return _collection(layer, repository.extents(session, [layer])[layer.id], base_url(request))
+    found = repository.extents(session, [layer], actor=actor)[layer.id]
+    return _collection(layer, found, base_url(request))
 
 
 @router.get(
@@ -137,6 +146,7 @@ def items(
     collection_id: CollectionId,
     request: Request,
     session: SessionDep,
+    actor: MapViewer,
     limit: Annotated[int | None, Query(description="每页条数，最多 10000")] = None,
     bbox: Annotated[str | None, Query(description="最小经度,最小纬度,最大经度,最大纬度")] = None,
     interval: Annotated[
@@ -151,7 +161,7 @@ def items(
     q = parse_query(
         layer, params, default_limit=settings.default_page_size, max_limit=settings.max_page_size
     )
-    features, next_cursor = repository.fetch_items(session, layer, q)
+    features, next_cursor = repository.fetch_items(session, layer, q, actor=actor)
     href = f"{base_url(request)}/collections/{layer.id}/items"
     links = [
         _link(_with_params(href, params), "self", GEOJSON, "本页"),
@@ -199,11 +209,12 @@ def item(
     feature_id: Annotated[str, Path(description="要素编号")],
     request: Request,
     session: SessionDep,
+    actor: MapViewer,
 ) -> Response:
     layer = _layer(collection_id)
     id_ = parse_id(feature_id)
-    found = repository.fetch_item(session, layer, id_) if id_ is not None else None
-    if found is None:
+    found = repository.fetch_item(session, layer, id_, actor=actor) if id_ is not None else None
+    if found is None:  # out of scope reads exactly like a missing id: nothing is revealed
         raise FeatureNotFound(f"{layer.title}中没有编号为 {feature_id} 的要素")
     href = f"{base_url(request)}/collections/{layer.id}"
     links = json.dumps(

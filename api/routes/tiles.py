@@ -1,13 +1,20 @@
-"""Vector tiles and TileJSON."""
+"""Vector tiles and TileJSON.
+
+Tiles carry data: they need sign-in and `map.view`, and business layers are cut to the
+caller's region subtree. TileJSON only describes a source (fields, zooms, the district's
+outline box) and stays public, like the style.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse, Response
 
+from api.auth import require
 from api.deps import SessionDep, base_url
+from geo.core.actor import Actor
 from tiles.cache import TileCache
 from tiles.service import get_tile
 from tiles.tilejson import tilejson
@@ -15,7 +22,9 @@ from tiles.tilejson import tilejson
 router = APIRouter(tags=["矢量瓦片"])
 MVT = "application/vnd.mapbox-vector-tile"
 # Clients revalidate every time (cheap with the ETag): a dispatcher never sees a stale event.
-CACHE_CONTROL = "no-cache"
+# `private`: a tile is cut to the caller's scope, so no shared cache may keep it.
+CACHE_CONTROL = "private, no-cache"
+MapViewer = Annotated[Actor, Depends(require("map.view"))]
 
 
 def tile_cache(request: Request) -> TileCache:
@@ -39,10 +48,11 @@ def tile(
     y: int,
     request: Request,
     session: SessionDep,
+    actor: MapViewer,
     if_none_match: Annotated[str | None, Header()] = None,
     accept_encoding: Annotated[str | None, Header()] = None,
 ) -> Response:
-    found = get_tile(session, tile_cache(request), source, z, x, y)
+    found = get_tile(session, tile_cache(request), source, z, x, y, actor=actor)
     zipped = bool(found.data) and accepts_gzip(accept_encoding)
     # Each encoding is its own representation, so each has its own strong validator.
     etag = found.etag[:-1] + '-gz"' if zipped else found.etag

@@ -28,9 +28,10 @@ from sqlalchemy.exc import NoInspectionAvailable
 from geo.audit import repository as repo
 from geo.audit.models import ACTION_PATTERN, AuditLog
 from geo.audit.repository import Executor
+from geo.core.actor import Actor
 from geo.core.errors import DomainError
 
-__all__ = ["AuditError", "AuditPage", "record", "search", "to_jsonable"]
+__all__ = ["AuditError", "AuditPage", "record", "search", "search_for", "to_jsonable"]
 
 MAX_LIMIT = 500
 _ACTION = re.compile(ACTION_PATTERN)
@@ -204,3 +205,25 @@ def search(
     more = len(rows) > limit
     items = rows[:limit]
     return AuditPage(items=items, next_after_id=items[-1].id if more else None)
+
+
+def search_for(
+    session: Executor,
+    *,
+    actor: Actor,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    actor_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after_id: int | None = None,
+    limit: int = 50,
+) -> AuditPage:
+    """`search` within the actor's data scope (SYS-10): an actor below the district sees
+    only the rows of their region subtree (never the district-wide ones)."""
+    return search(
+        session, action=action, object_type=object_type, object_id=object_id,
+        actor_id=actor_id, since=since, until=until, after_id=after_id, limit=limit,
+        region_path=None if actor.is_district_wide else actor.region_path,
+    )  # fmt: skip

@@ -7,21 +7,28 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
+
 from geo.audit.service import record
 from geo.calendar import repository as repo
 from geo.calendar.arithmetic import DEFAULT_PERIODS, SHANGHAI, WorkingCalendar
 from geo.calendar.errors import CalendarError, CalendarNotLoaded
 from geo.calendar.models import CalendarDay, DayKind
 from geo.calendar.repository import Executor
+from geo.core.actor import Actor
+from geo.core.errors import Forbidden, NotFound
 
 __all__ = [
     "Arrangement",
     "Holiday",
     "MakeupWorkday",
     "generate_year",
+    "generate_year_as",
     "load_calendar",
     "load_holidays",
+    "month_days",
     "set_day",
+    "set_day_as",
 ]
 
 _WEEKDAY_NAMES = "一二三四五六日"
@@ -157,3 +164,55 @@ def load_calendar(
         raise CalendarNotLoaded(f"{years} 年的工作日历尚未生成，无法计算期限")
     working = repo.working_days(db, first=first, last=last)
     return WorkingCalendar(first, last, frozenset(working), periods, tz)
+
+
+# ---- the administration screen (SYS-9) ---------------------------------------------------
+def month_days(db: Executor, *, year: int, month: int) -> list[CalendarDay]:
+    """Every day of one month, in order; NotFound while its year is not generated."""
+    _check_year(year)
+    if not 1 <= month <= 12:
+        raise CalendarError(f"月份 {month} 无效，应为 1～12")
+    first = date(year, month, 1)
+    last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    rows = db.execute(
+        text("""SELECT day, kind, is_working, name, updated_at FROM calendar_day
+                WHERE day BETWEEN :first AND :last ORDER BY day"""),
+        {"first": first, "last": last},
+    ).all()
+    days = [CalendarDay(**row._mapping) for row in rows]
+    if len(days) != last.day:
+        raise NotFound(f"{year} 年的工作日历尚未生成，请先点击“初始化日期”生成该年日历")
+    return days
+
+
+def _check_calendar_editor(actor: Actor) -> None:
+    # One calendar serves every town's deadlines: a town cannot change it for the others.
+    if not actor.is_district_wide:
+        raise Forbidden("工作日历全区共用，只能由区县级管理员初始化和调整")
+
+
+def generate_year_as(db: Executor, *, actor: Actor, year: int) -> int:
+    """Generate a year for the administration screen (audited 'calendar.generate' when
+    days were created); returns the number of days created (0: already generated)."""
+    _check_calendar_editor(actor)
+    created = generate_year(db, year=year)
+    if created:
+        record(
+            db,
+            action="calendar.generate",
+            object_type="calendar_year",
+            object_id=year,
+            after={"year": year, "days_created": created},
+            detail=f"初始化 {year} 年工作日历（{created} 天）",
+            **actor.audit_fields(),
+        )
+    return created
+
+
+def set_day_as(
+    db: Executor, *, actor: Actor, day: date, kind: str, name: str | None
+) -> CalendarDay:
+    """`set_day` by a signed-in administrator (district-wide only)."""
+    _check_calendar_editor(actor)
+    return set_day(db, day=day, kind=kind, name=name, actor_id=actor.user_id,
+                   actor_name=actor.display_name)  # fmt: skip

@@ -115,3 +115,60 @@ def normalize_phone(phone: str) -> str:
             "或带区号的固定电话（如 0755-12345678，可带分机号）"
         )
     return normalized
+
+
+# ------------------------------------------------------------------ resident ID numbers
+
+# GB 11643-1999 公民身份号码: 6-digit division code, 8-digit birth date, 3-digit serial,
+# check character. Weight i is 2**(17-i) mod 11; the check value is (12 - sum mod 11)
+# mod 11, written 0-9 or X for 10.
+_RESIDENT_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
+_RESIDENT_ID_RE = re.compile(r"[1-9][0-9]{16}[0-9X]")
+
+
+def resident_id_check_char(first17: str) -> str:
+    """The GB 11643 check character for the first 17 digits of a resident ID number."""
+    if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
+        raise ValueError(f"resident ID body must be 17 digits: {first17!r}")
+    total = sum(int(d) * w for d, w in zip(first17, _RESIDENT_ID_WEIGHTS, strict=True))
+    value = (12 - total % 11) % 11
+    return "X" if value == 10 else str(value)
+
+
+def _birth_date_valid(digits: str) -> bool:
+    from datetime import date
+
+    try:
+        born = date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return False
+    return born.year >= 1800 and born <= date.today()
+
+
+def is_valid_resident_id(number: str) -> bool:
+    """True for an 18-character resident ID number with a real birth date and a matching
+    check character. Strict (upper-case X, no spaces): see `normalize_resident_id`."""
+    if not isinstance(number, str) or not _RESIDENT_ID_RE.fullmatch(number):
+        return False
+    if not _birth_date_valid(number[6:14]):
+        return False
+    return resident_id_check_char(number[:17]) == number[17]
+
+
+def normalize_resident_id(number: str) -> str:
+    """Canonical form (spaces removed, a lower-case x raised); ValueError (Chinese
+    message) when the result is not a valid 18-character resident ID number."""
+    normalized = re.sub(r"\s", "", number).upper() if isinstance(number, str) else ""
+    if not is_valid_resident_id(normalized):
+        raise ValueError("身份证号码无效：应为 18 位（最后一位可为 X），出生日期和校验位须正确")
+    return normalized
+
+
+def mask_resident_id(number: str | None) -> str | None:
+    """What lists show: the division code and the last four characters, e.g.
+    ``320582********1234``. Anything too short to keep part of is masked entirely."""
+    if not number:
+        return None
+    if len(number) < 12:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, literal_column, select, true
+from sqlalchemy import ColumnElement, String, bindparam, cast, select, true
 from sqlalchemy.orm import Session
 
 from geo.core.actor import Actor
 from geo.core.errors import NotFound
+from geo.core.models import Ltree
 
 __all__ = [
     "ensure_readable_region",
@@ -35,8 +36,8 @@ def readable(actor: Actor, region_id: ColumnElement[Any] | Any) -> ColumnElement
 
     if actor.is_district_wide:
         return true()
-    subtree = select(Region.id).where(Region.path.op("<@")(literal_column("CAST(:scope AS ltree)")))
-    return region_id.in_(subtree.params(scope=actor.region_path))
+    scope = cast(bindparam(SCOPE_PARAM, actor.region_path, type_=String, unique=True), Ltree)
+    return region_id.in_(select(Region.id).where(Region.path.op("<@")(scope)))
 
 
 def scope_sql(actor: Actor | None, column: str) -> str:

@@ -9,6 +9,10 @@ folium's CDN defaults are switched off and every layer is a GeoJSON or circle la
 Features filed under a region (events, enterprises) are found through the region tree:
 `region_id` is the grid holding them, so `r.path <@ target.path` (indexed ltree) is the
 subtree test. Streets are not filed under grids and are clipped to the region outline.
+
+Data scope (SYS-10): only a region inside the actor's subtree can be exported, and then
+everything filed under it lies inside the subtree too, so the queries need no further
+filter; a region outside it answers exactly like a missing one.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from folium.features import GeoJsonPopup, GeoJsonTooltip
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.core.actor import Actor
+from geo.core.scope import region_in_scope
 from geo.event.models import EventStatus
 from geo.feature.errors import FeatureNotFound
 from geo.layers import ENTERPRISE_CATEGORIES, EVENT_STATUS_COLOURS, EVENT_STATUSES, RISK_LISTS
@@ -234,13 +240,18 @@ def _legend(region: Any, level_name: str, shown: int, total: int, enterprises: i
 """
 
 
+def _readable(session: Session, actor: Actor | None, region_id: int) -> bool:
+    return actor is None or actor.is_district_wide or region_in_scope(session, actor, region_id)
+
+
 def render_region_map(
-    session: Session, region_id: int, *, max_events: int = MAX_EVENTS
+    session: Session, region_id: int, *, actor: Actor | None, max_events: int = MAX_EVENTS
 ) -> RegionMap:
-    """The standalone HTML map of one region; FeatureNotFound (404) if there is none."""
+    """The standalone HTML map of one region; FeatureNotFound (404) if there is none or it
+    lies outside the actor's scope (`actor=None`: an internal caller, any region)."""
     params = {"id": region_id, "decimals": GEOJSON_DECIMALS}
     region = session.execute(REGION_SQL, params).one_or_none()
-    if region is None:
+    if region is None or not _readable(session, actor, region_id):
         raise FeatureNotFound(f"没有编号为 {region_id} 的区划，无法导出地图")
     level = RegionLevel(region.level)
     level_name = LEVEL_NAMES[level]

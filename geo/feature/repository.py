@@ -26,8 +26,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Session
 
+from geo.core.actor import Actor
 from geo.core.srid import STORAGE_SRID
 from geo.feature.query import FeatureQuery
+from geo.feature.scope import layer_scope
 from geo.layers import Layer
 
 GEOJSON_DECIMALS = 7  # ~1 cm
@@ -58,9 +60,9 @@ def _feature_text(layer: Layer) -> ColumnElement[str]:
     return cast(feature, Text)
 
 
-def _conditions(layer: Layer, q: FeatureQuery) -> list[ColumnElement[bool]]:
+def _conditions(layer: Layer, q: FeatureQuery, actor: Actor | None) -> list[ColumnElement[bool]]:
     t = layer.table
-    conds = list(layer.scope())
+    conds = [*layer.scope(), *layer_scope(actor, layer)]
     if q.bbox is not None:
         conds.append(func.ST_Intersects(t.c.geom, func.ST_MakeEnvelope(*q.bbox, STORAGE_SRID)))
     if layer.temporal is not None and q.start is not None:
@@ -73,29 +75,34 @@ def _conditions(layer: Layer, q: FeatureQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
-def items_statement(layer: Layer, q: FeatureQuery) -> Select:
+def items_statement(layer: Layer, q: FeatureQuery, *, actor: Actor | None) -> Select:
+    """One page of features the actor may read (`actor=None`: an internal caller, all)."""
     t = layer.table
     return (
         select(t.c.id, _feature_text(layer).label("feature"))
-        .where(and_(True, *_conditions(layer, q)))
+        .where(and_(True, *_conditions(layer, q, actor)))
         .order_by(t.c.id)
         .limit(q.limit + 1)  # one more row tells whether there is a next page
     )
 
 
-def fetch_items(session: Session, layer: Layer, q: FeatureQuery) -> tuple[list[str], int | None]:
+def fetch_items(
+    session: Session, layer: Layer, q: FeatureQuery, *, actor: Actor | None
+) -> tuple[list[str], int | None]:
     """The feature texts of one page, and the cursor of the next page (None at the end)."""
-    rows = session.execute(items_statement(layer, q)).all()
+    rows = session.execute(items_statement(layer, q, actor=actor)).all()
     page = rows[: q.limit]
     next_cursor = page[-1].id if len(rows) > q.limit else None
     return [r.feature for r in page], next_cursor
 
 
-def fetch_item(session: Session, layer: Layer, feature_id: int) -> str | None:
+def fetch_item(
+    session: Session, layer: Layer, feature_id: int, *, actor: Actor | None
+) -> str | None:
+    """The feature, or None when there is none or it lies outside the actor's scope."""
     t = layer.table
-    return session.execute(
-        select(_feature_text(layer)).where(and_(t.c.id == feature_id, *layer.scope()))
-    ).scalar()
+    where = and_(t.c.id == feature_id, *layer.scope(), *layer_scope(actor, layer))
+    return session.execute(select(_feature_text(layer)).where(where)).scalar()
 
 
 @dataclass(frozen=True)
@@ -104,8 +111,9 @@ class Extent:
     interval: tuple[datetime, datetime] | None  # of the layer's temporal property
 
 
-def extents(session: Session, layers: Iterable[Layer]) -> dict[str, Extent]:
-    """Exact spatial (and temporal) extents of several layers in one round trip.
+def extents(session: Session, layers: Iterable[Layer], *, actor: Actor | None) -> dict[str, Extent]:
+    """Exact spatial (and temporal) extents of the rows the actor may read, several layers
+    in one round trip.
 
     Exact, not the planner's estimate: estimates can fall short of the true extent, and
     clients zoom to this box."""
@@ -124,7 +132,7 @@ def extents(session: Session, layers: Iterable[Layer]) -> dict[str, Extent]:
                 func.ST_YMax(box).label("maxy"),
                 cast(start, DateTime(timezone=True)).label("start"),
                 cast(end, DateTime(timezone=True)).label("end"),
-            ).where(and_(True, *layer.scope()))
+            ).where(and_(True, *layer.scope(), *layer_scope(actor, layer)))
         )
     found = {}
     for row in session.execute(union_all(*parts)).mappings():

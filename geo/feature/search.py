@@ -1,4 +1,5 @@
-"""Find features by name or address across the map's layers (the search box)."""
+"""Find features by name or address across the map's layers (the search box), within the
+searcher's data scope (SYS-10): a town user never learns the names of another town."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.core.actor import Actor
 from geo.feature.errors import InvalidParameter
+from geo.feature.scope import layer_scope_params, layer_scope_sql
 from geo.layers import LAYERS
 
 
@@ -34,9 +37,10 @@ SEARCHABLE = (
 )
 
 
-def _statement(s: Searchable) -> str:
+def _statement(s: Searchable, actor: Actor | None) -> str:
     layer = LAYERS[s.layer]
     scope = f" AND t.level = '{layer.region_level.value}'" if layer.region_level else ""
+    scope += layer_scope_sql(actor, layer)
     address = s.address or "NULL"
     matched = [s.name, *([s.address] if s.address else []), *s.also]
     match = "(" + " OR ".join(f"{column} ILIKE :pattern" for column in matched) + ")"
@@ -59,7 +63,9 @@ def _statement(s: Searchable) -> str:
         LIMIT :per_layer"""
 
 
-def search(session: Session, q: str, limit: int = 20) -> list[dict[str, Any]]:
+def search(
+    session: Session, q: str, limit: int = 20, *, actor: Actor | None
+) -> list[dict[str, Any]]:
     q = q.strip()
     if "\x00" in q:
         raise InvalidParameter("查找内容中含有不可见的空字符")
@@ -68,7 +74,7 @@ def search(session: Session, q: str, limit: int = 20) -> list[dict[str, Any]]:
     if len(q) > 50:
         raise InvalidParameter("查找内容太长（最多 50 个字）")
     escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    sql = " UNION ALL ".join(f"({_statement(s)})" for s in SEARCHABLE)
+    sql = " UNION ALL ".join(f"({_statement(s, actor)})" for s in SEARCHABLE)
     rows = (
         session.execute(
             text(
@@ -80,6 +86,7 @@ def search(session: Session, q: str, limit: int = 20) -> list[dict[str, Any]]:
                 "prefix": f"{escaped}%",
                 "per_layer": limit,
                 "limit": limit,
+                **layer_scope_params(actor),
             },
         )
         .mappings()

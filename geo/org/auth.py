@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,11 +24,18 @@ from geo.core.errors import DomainError, Unauthorized
 from geo.core.settings import get_auth_settings
 from geo.org.certificates import CertificateError, fingerprint, load_client_certificate
 from geo.org.models import AuthSession, SessionKind, UserAccount, WindowStaff
-from geo.org.passwords import check_password_rules, hash_password, needs_rehash, verify
+from geo.org.passwords import (
+    PasswordRuleError,
+    check_password_rules,
+    hash_password,
+    needs_rehash,
+    verify,
+)
 from geo.parameter.service import get_parameter
 
 __all__ = [
     "SignIn",
+    "WrongPassword",
     "authenticate",
     "change_password",
     "load_actor",
@@ -40,8 +48,19 @@ __all__ = [
 ]
 
 WRONG_CREDENTIALS = "用户名或密码错误"
+# The database's rule for user names: anything else cannot be an account (and a NUL byte
+# would not even reach the database), so it is an unknown user without a query.
+_USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 # Sliding expiry is written at most this often, not on every request.
 _TOUCH_EVERY = timedelta(seconds=60)
+
+
+class WrongPassword(DomainError):
+    """The old password given for a change was wrong. The failure is counted like a
+    wrong sign-in, so the caller commits before answering (a rollback would forget it)."""
+
+    code = "WrongPassword"
+    status = 422
 
 
 @dataclass(frozen=True)
@@ -99,19 +118,14 @@ def sign_in(
     session. The user row is locked while its failure count changes, so concurrent
     wrong guesses are all counted."""
     now = _now(now)
-    user = session.scalar(
-        select(UserAccount)
-        .where(UserAccount.username == username.strip().lower())
-        .with_for_update()
-    )
+    user = _lock_user(session, username.strip().lower())
     if user is None:
         verify(None, password)  # same cost as a real check: no user enumeration by timing
-        _audit(session, "auth.login_failed", None, username[:64], ip=ip, detail="用户不存在")
+        _audit(session, "auth.login_failed", None, _printable(username), ip=ip, detail="用户不存在")
         return SignIn(failure=WRONG_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
+    if _is_locked(user, now):
         _audit(session, "auth.login_refused", user, username, ip=ip, detail="账号已锁定")
-        until = user.locked_until.astimezone(_shanghai()).strftime("%H:%M")
-        return SignIn(failure=f"账号因多次密码错误已锁定，请于 {until} 后再试，或联系管理员解锁")
+        return SignIn(failure=_locked_message(user))
     if not verify(user.password_hash, password):
         return SignIn(failure=_count_failure(session, user, ip=ip, now=now))
     if not user.is_active:
@@ -123,6 +137,7 @@ def sign_in(
             _audit(session, "auth.login_refused", user, username, ip=ip, detail=problem)
             return SignIn(failure=problem)
     if window_id is not None and window_id not in _window_ids(session, user.id):
+        _audit(session, "auth.login_refused", user, username, ip=ip, detail="所选窗口不是本人窗口")
         return SignIn(failure="所选窗口不是您的工作窗口")
     user.failed_logins = 0
     user.locked_until = None
@@ -136,13 +151,49 @@ def sign_in(
     return result
 
 
+def _lock_user(session: Session, username: str) -> UserAccount | None:
+    """The account row, locked and re-read from the database (never a stale copy from
+    the session), so concurrent wrong guesses each see the previous one's count."""
+    if not _USERNAME.match(username):
+        return None
+    return session.scalar(
+        select(UserAccount)
+        .where(UserAccount.username == username)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _printable(username: str) -> str:
+    """The typed name as the audit log can store it (no NUL, no lone surrogates)."""
+    cleaned = "".join(ch for ch in username[:64] if ch.isprintable())
+    return cleaned.encode("utf-8", "replace").decode("utf-8") or "?"
+
+
+def _is_locked(user: UserAccount, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def _locked_message(user: UserAccount) -> str:
+    assert user.locked_until is not None
+    until = user.locked_until.astimezone(_shanghai()).strftime("%H:%M")
+    return f"账号因多次密码错误已锁定，请于 {until} 后再试，或联系管理员解锁"
+
+
 def _shanghai():  # noqa: ANN202
     from zoneinfo import ZoneInfo
 
     return ZoneInfo("Asia/Shanghai")
 
 
-def _count_failure(session: Session, user: UserAccount, *, ip: str | None, now: datetime) -> str:
+def _count_failure(
+    session: Session,
+    user: UserAccount,
+    *,
+    ip: str | None,
+    now: datetime,
+    wrong: str = WRONG_CREDENTIALS,
+) -> str:
     limit = get_parameter(session, key="auth.max_failed_logins")
     user.failed_logins += 1
     left = limit - user.failed_logins
@@ -155,7 +206,7 @@ def _count_failure(session: Session, user: UserAccount, *, ip: str | None, now: 
         detail=f"密码错误（连续第 {user.failed_logins} 次）",
     )
     if left > 0:
-        return f"{WRONG_CREDENTIALS}，再错 {left} 次账号将被锁定"
+        return f"{wrong}，再错 {left} 次账号将被锁定"
     minutes = get_parameter(session, key="auth.lock_minutes")
     user.locked_until = now + timedelta(minutes=minutes)
     user.failed_logins = 0
@@ -167,7 +218,7 @@ def _count_failure(session: Session, user: UserAccount, *, ip: str | None, now: 
         ip=ip,
         detail=f"连续 {limit} 次密码错误，锁定 {minutes} 分钟",
     )
-    return f"{WRONG_CREDENTIALS}，账号已锁定 {minutes} 分钟"
+    return f"{wrong}，账号已锁定 {minutes} 分钟"
 
 
 def _certificate_problem(user: UserAccount, forwarded: str | None, now: datetime) -> str | None:
@@ -179,7 +230,8 @@ def _certificate_problem(user: UserAccount, forwarded: str | None, now: datetime
         )
     except CertificateError as exc:
         return exc.detail
-    if not hmac.compare_digest(fingerprint(cert), user.cert_fingerprint or ""):
+    bound = (user.cert_fingerprint or "").replace(":", "").lower()
+    if not hmac.compare_digest(fingerprint(cert), bound):
         return "插入的 CA 锁不属于此账号"
     return None
 
@@ -209,7 +261,8 @@ def open_session(
         window_id = windows[0] if len(windows) == 1 else None
     if kind is SessionKind.BROWSER:
         idle = get_parameter(session, key="auth.idle_timeout_minutes")
-        expires = now + timedelta(minutes=idle)
+        hard_stop = now + timedelta(hours=settings.browser_session_hours)
+        expires = min(now + timedelta(minutes=idle), hard_stop)
     else:
         expires = now + timedelta(days=settings.bearer_token_days)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
@@ -337,15 +390,26 @@ def change_password(
     new_password: str,
     now: datetime | None = None,
 ) -> None:
-    """The user's own change: the old password is required; other sessions end."""
-    user = session.get(UserAccount, actor.user_id, with_for_update=True)
-    if user is None or not verify(user.password_hash, old_password):
-        raise DomainError("原密码不正确")
+    """The user's own change: the old password is required; other sessions end.
+
+    A wrong old password counts towards the lockout like a wrong sign-in (raised as
+    `WrongPassword`, to be committed): an unattended signed-in screen is not a way to
+    guess the password without limit."""
+    now = _now(now)
+    user = session.get(UserAccount, actor.user_id, with_for_update=True, populate_existing=True)
+    if user is None:
+        raise Unauthorized("登录已过期，请重新登录")
+    if _is_locked(user, now):
+        raise DomainError(_locked_message(user))
+    if not verify(user.password_hash, old_password):
+        raise WrongPassword(
+            _count_failure(session, user, ip=actor.ip, now=now, wrong="原密码不正确")
+        )
     if old_password == new_password:
-        raise DomainError("新密码不能与原密码相同")
+        raise PasswordRuleError("新密码不能与原密码相同")
     check_password_rules(new_password, username=user.username)
     user.password_hash = hash_password(new_password)
-    user.password_changed_at = _now(now)
+    user.password_changed_at = now
     revoke_sessions(session, user_id=user.id, keep=actor.session_id, now=now)
     record(
         session,

@@ -16,7 +16,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.audit.service import record
-from geo.core.errors import NotFound
+from geo.core.actor import Actor
+from geo.core.errors import Forbidden, NotFound
+from geo.core.scope import ensure_readable_region
 from geo.parameter.models import SystemParameter
 from geo.parameter.registry import PARAMETERS, ParameterError, ParameterSpec, get_spec
 
@@ -24,10 +26,13 @@ __all__ = [
     "ParameterError",
     "ResolvedParameter",
     "clear_parameter",
+    "clear_parameter_as",
     "get_parameter",
     "list_parameters",
+    "parameters_for",
     "resolve_parameter",
     "set_parameter",
+    "set_parameter_as",
 ]
 
 GLOBAL = "global"  # source of a value stored with region NULL
@@ -193,3 +198,57 @@ def clear_parameter(
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+# ---- as a signed-in actor sees and changes them (the administration screen) -------------
+def _known(key: str) -> ParameterSpec:
+    """A key in a URL: unknown is 'not found', not 'broken rule'."""
+    if key not in PARAMETERS:
+        raise NotFound(f"未知的系统参数 {key}")
+    return PARAMETERS[key]
+
+
+def _check_scope(session: Session, actor: Actor, region_id: int | None) -> None:
+    if region_id is None:
+        if not actor.is_district_wide:
+            raise Forbidden("全局参数只能由区县级管理员设置，请选择本辖区的区划")
+        return
+    ensure_readable_region(session, actor, region_id)
+
+
+def parameters_for(
+    session: Session, *, actor: Actor, region_id: int | None = None
+) -> list[tuple[ParameterSpec, ResolvedParameter]]:
+    """Every parameter as it applies in a region of the actor's scope (default: the
+    actor's own region), with its declaration."""
+    region_id = actor.region_id if region_id is None else region_id
+    ensure_readable_region(session, actor, region_id)
+    return [(PARAMETERS[p.key], p) for p in list_parameters(session, region_id=region_id)]
+
+
+def set_parameter_as(
+    session: Session, *, actor: Actor, key: str, value: Any, region_id: int | None
+) -> tuple[ParameterSpec, ResolvedParameter]:
+    """Override `key` in a region of the actor's scope (None: globally, district-wide
+    actors only); returns the parameter as it now applies there."""
+    spec = _known(key)
+    _check_scope(session, actor, region_id)
+    set_parameter(
+        session, key=key, value=value, region_id=region_id,
+        actor_id=actor.user_id, actor_name=actor.display_name,
+    )  # fmt: skip
+    return spec, resolve_parameter(session, key=key, region_id=region_id)
+
+
+def clear_parameter_as(
+    session: Session, *, actor: Actor, key: str, region_id: int | None
+) -> tuple[ParameterSpec, ResolvedParameter]:
+    """Remove the override of `key` in the region (None: the global one); returns the
+    parameter as it applies there afterwards."""
+    spec = _known(key)
+    _check_scope(session, actor, region_id)
+    clear_parameter(
+        session, key=key, region_id=region_id,
+        actor_id=actor.user_id, actor_name=actor.display_name,
+    )  # fmt: skip
+    return spec, resolve_parameter(session, key=key, region_id=region_id)

@@ -112,7 +112,7 @@ def test_many_events_are_cut_to_the_latest_with_a_note(db: Session) -> None:
     district_id = scalar(
         db, "SELECT id FROM region WHERE level = 'district' AND code LIKE '320582%'"
     )
-    result = render_region_map(db, district_id, max_events=50)  # type: ignore[arg-type]
+    result = render_region_map(db, district_id, actor=None, max_events=50)  # type: ignore[arg-type]
     total = scalar(
         db,
         """SELECT count(*) FROM event e JOIN region r ON r.id = e.region_id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pyogrio
@@ -123,7 +125,7 @@ def test_paging_is_keyset_not_offset(db) -> None:
     q = parse_query(
         layer, {"limit": "100", "cursor": str(last)}, default_limit=100, max_limit=10_000
     )
-    stmt = items_statement(layer, q)
+    stmt = items_statement(layer, q, actor=None)
     sql = str(stmt.compile(db.get_bind(), compile_kwargs={"literal_binds": True}))
     assert "OFFSET" not in sql.upper()
     plan = "\n".join(r[0] for r in db.execute(text("EXPLAIN " + sql)))
@@ -197,7 +199,22 @@ def test_bad_requests_get_a_clear_chinese_reason(client, url, params, status, wo
     assert words in r.json()["detail"]
 
 
-def test_gdal_oapif_driver_reads_every_collection(live_server: str, db) -> None:
+@pytest.fixture
+def gdal_signed_in(live_headers: dict[str, str], tmp_path: Path) -> Iterator[None]:
+    """GDAL sends the administrator's bearer token with every HTTP request, for one test.
+
+    A header file, not GDAL_HTTP_HEADERS: the OAPIF driver passes its own `Accept` header,
+    which replaces GDAL_HTTP_HEADERS but not the header file."""
+    headers = tmp_path / "gdal-headers.txt"
+    headers.write_text("".join(f"{k}: {v}\n" for k, v in live_headers.items()))
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_HEADER_FILE": str(headers)})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"GDAL_HTTP_HEADER_FILE": None})
+
+
+def test_gdal_oapif_driver_reads_every_collection(live_server: str, gdal_signed_in, db) -> None:
     layers = {name for name, _ in pyogrio.list_layers(f"OAPIF:{live_server}")}
     assert layers == set(COLLECTIONS)
     grids = pyogrio.read_dataframe(f"OAPIF:{live_server}", layer="grids")
@@ -207,10 +224,15 @@ def test_gdal_oapif_driver_reads_every_collection(live_server: str, db) -> None:
     assert len(events) == scalar(db, "SELECT count(*) FROM event")
 
 
-def test_owslib_reads_collections_and_items(live_server: str) -> None:
+def test_gdal_without_sign_in_is_refused(live_server: str) -> None:
+    with pytest.raises(pyogrio.errors.DataSourceError, match="401"):
+        pyogrio.read_dataframe(f"OAPIF:{live_server}", layer="events")
+
+
+def test_owslib_reads_collections_and_items(live_server: str, live_headers) -> None:
     from owslib.ogcapi.features import Features
 
-    api = Features(live_server)
+    api = Features(live_server, headers=live_headers)
     assert "core" in " ".join(api.conformance()["conformsTo"])
     assert {c["id"] for c in api.collections()["collections"]} == set(COLLECTIONS)
     page = api.collection_items("party_sites", limit=5)

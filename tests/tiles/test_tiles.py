@@ -98,7 +98,7 @@ def test_bad_tile_addresses(client, address: str, status: int, words: str) -> No
 def test_feature_cap_keeps_the_most_important(db) -> None:
     layer = replace(TILE_LAYERS["events"], cap=5, cluster_below=0)
     z, x, y = tile_of(*CENTRE, 14)
-    data = db.execute(tile_statement(layer, z), {"z": z, "x": x, "y": y}).scalar()
+    data = db.execute(tile_statement(layer, z, actor=None), {"z": z, "x": x, "y": y}).scalar()
     features = decode(bytes(data))["events"]["features"]
     assert len(features) == 5
     newest = db.execute(
@@ -150,7 +150,7 @@ def test_a_cold_tile_is_computed_once_under_concurrency() -> None:
 
     results = []
     threads = [
-        threading.Thread(target=lambda: results.append(cache.get(("e", 1, 0, 0), slow)))
+        threading.Thread(target=lambda: results.append(cache.get(("e", "", 1, 0, 0), slow)))
         for _ in range(8)
     ]
     for t in threads:
@@ -164,14 +164,25 @@ def test_invalidation_spares_other_areas() -> None:
     cache = TileCache()
     near, far = tile_of(*CENTRE, 14), tile_of(120.75, 31.95, 14)
     for z, x, y in (near, far):
-        cache.get(("events", z, x, y), lambda: b"x")
-    cache.get(("grids", *near), lambda: b"x")
+        cache.get(("events", "", z, x, y), lambda: b"x")
+    cache.get(("grids", "", *near), lambda: b"x")
     lon, lat = CENTRE
     assert cache.invalidate({"events"}, (lon, lat, lon, lat)) == 1
     assert len(cache) == 2  # the far events tile and the grids tile stay
 
 
-def test_an_edit_reaches_the_map_without_a_stale_tile(demo_area) -> None:
+def test_invalidation_evicts_the_tile_of_every_scope() -> None:
+    cache = TileCache()
+    near = tile_of(*CENTRE, 14)
+    scopes = ("", "320582000000.320582100000", "320582000000.320582101000")
+    for scope in scopes:
+        cache.get(("events", scope, *near), lambda: b"x")
+    lon, lat = CENTRE
+    assert cache.invalidate({"events"}, (lon, lat, lon, lat)) == len(scopes)
+    assert len(cache) == 0
+
+
+def test_an_edit_reaches_the_map_without_a_stale_tile(demo_area, live_headers) -> None:
     """A committed change to an event is visible in its tile at once; nothing else is
     recomputed."""
     engine = get_engine()
@@ -184,7 +195,7 @@ def test_an_edit_reaches_the_map_without_a_stale_tile(demo_area) -> None:
     touched = tile_of(lon, lat, 16)
     elsewhere = tile_of(120.75, 31.95, 16) if lon < 120.7 else tile_of(120.45, 31.80, 16)
     app = create_app()
-    with TestClient(app) as client:
+    with TestClient(app, headers=live_headers) as client:
         assert app.state.invalidation.ready.wait(10)
         cache = app.state.tile_cache
 
@@ -202,7 +213,7 @@ def test_an_edit_reaches_the_map_without_a_stale_tile(demo_area) -> None:
                     {"id": event_id},
                 )
             deadline = time.monotonic() + 5
-            while ("events", *touched) in cache._tiles and time.monotonic() < deadline:
+            while ("events", "", *touched) in cache._tiles and time.monotonic() < deadline:
                 time.sleep(0.02)
             assert status_in_tile() == "handling"
             client.get(url("events", *elsewhere))
@@ -254,7 +265,7 @@ def test_each_area_name_is_placed_once_across_tiles(client) -> None:
 def test_empty_tiles_count_against_the_cache_budget() -> None:
     cache = TileCache(max_bytes=64 * 1024)
     for i in range(10_000):
-        cache.get(("events", 20, i, 0), lambda: b"")
+        cache.get(("events", "", 20, i, 0), lambda: b"")
     assert len(cache) <= 64 * 1024 // 512
 
 
@@ -273,7 +284,7 @@ def _blocked_build(
 
 @pytest.mark.parametrize("drop", ["clear", "invalidate"])
 def test_a_build_begun_before_an_edit_is_neither_kept_nor_shared(drop: str) -> None:
-    cache, key, release, result = TileCache(), ("events", 14, 1, 1), threading.Event(), []
+    cache, key, release, result = TileCache(), ("events", "", 14, 1, 1), threading.Event(), []
     thread = _blocked_build(cache, key, release, result)
     if drop == "clear":
         cache.clear()
