@@ -1,6 +1,9 @@
 """A bounded in-memory cache of finished tiles, with single-flight computation and
 invalidation by the area an edit touched.
 
+Each tile is kept per data scope (`geo.core.scope.scope_key`): one town's tile is never
+served to another town. Invalidation evicts every scope's copy of a touched tile.
+
 Invalidation arrives from PostgreSQL (see tiles/invalidation.py) after a commit. A
 per-source generation number guards the race where a tile computed from the data before
 an edit would be stored after the edit's eviction: such a tile is served once but not kept.
@@ -17,7 +20,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-TileKey = tuple[str, int, int, int]  # source, z, x, y
+TileKey = tuple[str, str, int, int, int]  # source, scope key, z, x, y
 ENTRY_OVERHEAD = 512  # bytes charged per cached tile beyond its data (key, object, etag)
 
 
@@ -116,7 +119,7 @@ class TileCache:
             doomed = [
                 k
                 for k in self._tiles
-                if k[0] in sources and (bbox is None or _overlaps(tile_bounds(*k[1:]), bbox))
+                if k[0] in sources and (bbox is None or _overlaps(tile_bounds(*k[2:]), bbox))
             ]
             for k in doomed:
                 self._bytes -= self._cost(self._tiles.pop(k))

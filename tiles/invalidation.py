@@ -15,6 +15,7 @@ from tiles.cache import TileCache
 from tiles.registry import SOURCES_BY_TABLE
 
 CHANNEL = "feature_change"
+STOP_CHECK_S = 0.2
 log = logging.getLogger(__name__)
 
 
@@ -59,7 +60,8 @@ class InvalidationListener:
                     self.cache.clear()  # anything cached before we listened may be stale
                     self.ready.set()
                     while not self._stop.is_set():
-                        for note in conn.notifies(timeout=1.0, stop_after=100):
+                        # A short wait: stopping (every test client's shutdown) is prompt.
+                        for note in conn.notifies(timeout=STOP_CHECK_S, stop_after=100):
                             apply(self.cache, note.payload)
             except Exception:  # noqa: BLE001 - keep listening whatever went wrong
                 log.exception("tile invalidation listener lost its connection")

@@ -1,11 +1,18 @@
-"""Tiles, TileJSON: built from the registry, cached per application."""
+"""Tiles, TileJSON: built from the registry, cached per application and data scope.
+
+The basemap (towns, communities, streets, building footprints) is the map's geography:
+every signed-in user gets the same tile. Every other source is a business layer, cut to
+the actor's region subtree (SYS-10) and cached under the actor's scope key.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
+from geo.core.actor import Actor
 from geo.core.errors import DomainError, NotFound
+from geo.core.scope import scope_key, scope_params
 from tiles.cache import Tile, TileCache
 from tiles.registry import BASEMAP, BASEMAP_ID, MAX_ZOOM, TILE_LAYERS, TileLayer
 from tiles.sql import label_statement, tile_statement
@@ -37,30 +44,50 @@ def check_address(z: int, x: int, y: int) -> None:
         raise TileRequestError(f"第 {z} 级的瓦片行列号必须在 0 到 {2**z - 1} 之间")
 
 
-def tile_sql(source: str, z: int) -> TextClause | None:
+def tile_scope(source: str, actor: Actor | None) -> Actor | None:
+    """Whose scope cuts this source's tiles: nobody's for the basemap."""
+    return None if source == BASEMAP_ID else actor
+
+
+def tile_sql(source: str, z: int, *, actor: Actor | None) -> TextClause | None:
     """One statement for the whole tile: each layer's MVT as a scalar subquery, joined with
     `||` (MVT layers concatenate), so a tile costs one round trip whatever it holds."""
+    actor = tile_scope(source, actor)
     parts = []
     for layer in layers_of(source):
         if not layer.minzoom <= z <= layer.maxzoom:
             continue
-        parts.append(tile_statement(layer, z).text)
+        parts.append(tile_statement(layer, z, actor=actor).text)
         if layer.label_points:
-            parts.append(label_statement(layer).text)
+            parts.append(label_statement(layer, actor=actor).text)
     if not parts:
         return None
     return text("SELECT " + " || ".join(f"coalesce(({p}), ''::bytea)" for p in parts))
 
 
-def build_tile(session: Session, source: str, z: int, x: int, y: int) -> bytes:
-    """MVT bytes of every layer of the source at this address."""
-    statement = tile_sql(source, z)
+def build_tile(
+    session: Session, source: str, z: int, x: int, y: int, *, actor: Actor | None
+) -> bytes:
+    """MVT bytes of every layer of the source at this address, as the actor may see it."""
+    scoped = tile_scope(source, actor)
+    statement = tile_sql(source, z, actor=scoped)
     if statement is None:
         return b""
-    return bytes(session.execute(statement, {"z": z, "x": x, "y": y}).scalar_one())
+    params = {"z": z, "x": x, "y": y, **scope_params(scoped)}
+    return bytes(session.execute(statement, params).scalar_one())
 
 
-def get_tile(session: Session, cache: TileCache, source: str, z: int, x: int, y: int) -> Tile:
+def get_tile(
+    session: Session,
+    cache: TileCache,
+    source: str,
+    z: int,
+    x: int,
+    y: int,
+    *,
+    actor: Actor | None,
+) -> Tile:
     layers_of(source)
     check_address(z, x, y)
-    return cache.get((source, z, x, y), lambda: build_tile(session, source, z, x, y))
+    key = (source, scope_key(tile_scope(source, actor)), z, x, y)
+    return cache.get(key, lambda: build_tile(session, source, z, x, y, actor=actor))

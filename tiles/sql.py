@@ -3,6 +3,9 @@
 The index filter compares the stored geometry with the tile envelope transformed into the
 storage CRS (`geom && ST_Transform(envelope, 4490)`), so the GiST index on `geom` is used
 and nothing is transformed for rows outside the tile.
+
+Business layers are cut to the actor's data scope (SYS-10) with a bound `:scope_path`;
+`actor=None` (the basemap, district-wide users) adds nothing to the statement.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import math
 
 from sqlalchemy import TextClause, text
 
+from geo.core.actor import Actor
 from geo.core.srid import STORAGE_SRID
+from geo.feature.scope import layer_scope_sql
 from tiles.registry import TileLayer
 
 EXTENT = 4096
@@ -28,9 +33,10 @@ def pixel_deg(z: int) -> float:
     return 360.0 / (256 * 2**z)
 
 
-def _scope(layer: TileLayer) -> str:
+def _scope(layer: TileLayer, actor: Actor | None) -> str:
     level = layer.source.region_level
-    return f" AND t.level = '{level.value}'" if level else ""
+    rows = f" AND t.level = '{level.value}'" if level else ""
+    return rows + layer_scope_sql(actor, layer.source)
 
 
 def _size_filter(layer: TileLayer, z: int) -> str:
@@ -57,10 +63,10 @@ ENVELOPE_FILTER = (
 )
 
 
-def tile_statement(layer: TileLayer, z: int) -> TextClause:
+def tile_statement(layer: TileLayer, z: int, *, actor: Actor | None) -> TextClause:
     """One layer of one tile as MVT bytes (NULL when nothing falls in it)."""
     if z < layer.cluster_below:
-        return _clustered(layer, z)
+        return _clustered(layer, z, actor)
     props = "".join(f", t.{p}" for p in layer.properties)
     return text(f"""
         SELECT ST_AsMVT(q, '{layer.id}', {EXTENT}, 'geom', 'id') FROM (
@@ -68,13 +74,13 @@ def tile_statement(layer: TileLayer, z: int) -> TextClause:
                    ST_AsMVTGeom({_geometry(layer, z)}, ST_TileEnvelope(:z, :x, :y),
                                 {EXTENT}, {BUFFER}, true) AS geom
             FROM {layer.table} t
-            WHERE {ENVELOPE_FILTER}{_scope(layer)}{_size_filter(layer, z)}
+            WHERE {ENVELOPE_FILTER}{_scope(layer, actor)}{_size_filter(layer, z)}
             ORDER BY {layer.priority}
             LIMIT {layer.cap}
         ) q WHERE q.geom IS NOT NULL""")
 
 
-def _clustered(layer: TileLayer, z: int) -> TextClause:
+def _clustered(layer: TileLayer, z: int, actor: Actor | None) -> TextClause:
     """Points aggregated into 48-pixel cells: a count per cell; a lone point keeps its
     id and properties so it can still be clicked. No margin here: a point is counted in
     the one tile that holds it, never again in its neighbour's."""
@@ -88,12 +94,12 @@ def _clustered(layer: TileLayer, z: int) -> TextClause:
                    ST_AsMVTGeom(ST_Transform(ST_Centroid(ST_Collect(t.geom)), 3857),
                                 ST_TileEnvelope(:z, :x, :y), {EXTENT}, {BUFFER}, true) AS geom
             FROM {layer.table} t
-            WHERE ST_Intersects(t.geom, {TILE_IN_STORAGE}){_scope(layer)}
+            WHERE ST_Intersects(t.geom, {TILE_IN_STORAGE}){_scope(layer, actor)}
             GROUP BY ST_SnapToGrid(t.geom, {cell!r})
         ) q WHERE q.geom IS NOT NULL""")
 
 
-def label_statement(layer: TileLayer) -> TextClause:
+def label_statement(layer: TileLayer, *, actor: Actor | None) -> TextClause:
     """The `<id>_label` layer: each area's stored label point, in exactly one tile."""
     return text(f"""
         SELECT ST_AsMVT(q, '{layer.id}_label', {EXTENT}, 'geom', 'id') FROM (
@@ -102,5 +108,5 @@ def label_statement(layer: TileLayer) -> TextClause:
                                 {EXTENT}, 0, true) AS geom
             FROM {layer.table} t
             WHERE t.label_point && {TILE_IN_STORAGE}
-                  {_scope(layer)}
+                  {_scope(layer, actor)}
         ) q WHERE q.geom IS NOT NULL""")
