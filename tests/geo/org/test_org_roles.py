@@ -13,30 +13,14 @@ from geo.audit.models import AuditLog
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, Forbidden, NotFound
 from geo.org import service
-from geo.org.auth import open_session
 from geo.org.errors import OrgRuleError
 from geo.org.models import (
     Role,
     RolePermission,
-    SessionKind,
-    UserAccount,
     UserRole,
 )
 from geo.org.permissions import PERMISSIONS
 from geo.org.schemas import RoleCreate, RoleUpdate
-
-
-@pytest.fixture
-def actor_of(db: Session) -> Callable[[str], Actor]:
-    """`actor_of("ys_admin")`: the demo user as services see them (a fresh session)."""
-
-    def load(username: str) -> Actor:
-        user = db.scalars(select(UserAccount).filter_by(username=username)).one()
-        signed_in = open_session(db, user=user, kind=SessionKind.BEARER)
-        assert signed_in.actor is not None
-        return signed_in.actor
-
-    return load
 
 
 def _grants(db: Session, code: str) -> set[str]:
