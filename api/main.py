@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +22,8 @@ from geo.core.db import get_engine
 from geo.core.settings import DEFAULT_SECRET_KEY, get_app_settings, get_auth_settings
 from tiles.cache import TileCache
 from tiles.invalidation import InvalidationListener
+
+logger = logging.getLogger(__name__)
 
 
 class UnsafeProductionSetup(RuntimeError):
@@ -49,6 +52,11 @@ def refuse_unsafe_production() -> None:
         )
     if problems:
         raise UnsafeProductionSetup("拒绝以生产模式启动：" + "；".join(problems))
+    if not get_auth_settings().cookie_secure:
+        # Plain HTTP on an intranet is a legitimate set-up, so this warns, not refuses.
+        logger.warning(
+            "会话 Cookie 未设置 Secure 标志：通过 HTTPS 提供服务时请设置 APP_COOKIE_SECURE=true"
+        )
 
 
 @asynccontextmanager

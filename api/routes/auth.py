@@ -123,6 +123,8 @@ def login(
         client_certificate=_forwarded_certificate(request), window_id=body.window_id,
     )  # fmt: skip
     session.commit()  # failures, lockouts and their audit rows are kept even on a 401
+    if result.throttled:
+        raise auth.TooManyAttempts(result.failure or "")
     if result.failure or result.actor is None or result.token is None:
         raise Unauthorized(result.failure or auth.WRONG_CREDENTIALS)
     token: str | None = None if body.client == "browser" else result.token

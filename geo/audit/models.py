@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Identity, Index, Text, func
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Identity, Index, Text, func, text
 from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,6 +28,13 @@ class AuditLog(Base):
         Index("ix_audit_log_actor", "actor_id", "id"),
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_region_path", "region_path", postgresql_using="gist"),
+        # Sign-in throttling counts an address's recent failures (geo/org/auth.py).
+        Index(
+            "ix_audit_log_login_failures",
+            "ip",
+            "at",
+            postgresql_where=text("action = 'auth.login_failed'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

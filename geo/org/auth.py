@@ -35,6 +35,7 @@ from geo.parameter.service import get_parameter
 
 __all__ = [
     "SignIn",
+    "TooManyAttempts",
     "WrongPassword",
     "authenticate",
     "change_password",
@@ -63,9 +64,17 @@ class WrongPassword(DomainError):
     status = 422
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed sign-ins from one address: answered without checking anything."""
+
+    code = "TooManyAttempts"
+    status = 429
+
+
 @dataclass(frozen=True)
 class SignIn:
     failure: str | None = None  # the reason shown to the user; None = signed in
+    throttled: bool = False  # refused for the address's failures, not for this account
     token: str | None = None
     csrf_token: str | None = None
     expires_at: datetime | None = None
@@ -118,6 +127,8 @@ def sign_in(
     session. The user row is locked while its failure count changes, so concurrent
     wrong guesses are all counted."""
     now = _now(now)
+    if ip is not None and _address_throttled(session, ip, now):
+        return SignIn(failure=_THROTTLED, throttled=True)
     user = _lock_user(session, username.strip().lower())
     if user is None:
         verify(None, password)  # same cost as a real check: no user enumeration by timing
@@ -149,6 +160,26 @@ def sign_in(
     )
     _audit(session, "auth.login", user, username, ip=ip, detail=f"方式：{kind.value}")
     return result
+
+
+_THROTTLED = "此地址登录失败次数过多，请稍后再试；如忘记密码请联系管理员"
+
+
+def _address_throttled(session: Session, ip: str, now: datetime) -> bool:
+    """Too many failures from this address lately? One address guessing across many
+    accounts (or locking them all out, or probing which names exist) is stopped here;
+    the per-account lockout cannot see it. Counted from the audit log (partial index)."""
+    limit = get_parameter(session, key="auth.max_failed_logins_per_address")
+    window = timedelta(minutes=get_parameter(session, key="auth.lock_minutes"))
+    failures = session.scalar(
+        text("""SELECT count(*) FROM (
+                    SELECT 1 FROM audit_log
+                    WHERE action = 'auth.login_failed' AND ip = CAST(:ip AS inet)
+                      AND at > :since
+                    LIMIT :limit) AS recent"""),
+        {"ip": ip, "since": now - window, "limit": limit},
+    )
+    return bool(failures is not None and failures >= limit)
 
 
 def _lock_user(session: Session, username: str) -> UserAccount | None:

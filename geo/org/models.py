@@ -69,7 +69,7 @@ class Squad(IdMixin, TimestampMixin, Base):
     )
     region_id: Mapped[int] = _region_fk()
     leader_id: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("user_account.id", ondelete="SET NULL", use_alter=True)
+        BigInteger, ForeignKey("user_account.id", ondelete="SET NULL", use_alter=True), index=True
     )
 
 
@@ -199,7 +199,7 @@ class ServiceWindow(IdMixin, TimestampMixin, Base):
         BigInteger, ForeignKey("hall.id", ondelete="RESTRICT"), index=True
     )
     department_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("department.id", ondelete="RESTRICT"), nullable=False
+        BigInteger, ForeignKey("department.id", ondelete="RESTRICT"), index=True, nullable=False
     )
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     number: Mapped[str] = mapped_column(String(20), nullable=False)

@@ -73,6 +73,10 @@ _SPECS = (
         minimum=3, maximum=20, unit="次",
     ),
     ParameterSpec(
+        "auth.max_failed_logins_per_address", int, "同一地址登录失败限制次数（锁定时长内）", 30,
+        minimum=5, maximum=1000, unit="次",
+    ),
+    ParameterSpec(
         "auth.lock_minutes", int, "登录锁定时长（分钟）", 15,
         minimum=1, maximum=1440, unit="分钟",
     ),

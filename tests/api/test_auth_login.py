@@ -337,3 +337,33 @@ def test_me_of_other_roles(anon_client, login_as, username, role, level) -> None
 def test_me_of_a_cookie_session_carries_its_csrf_token(anon_client) -> None:  # noqa: ANN001
     csrf = _browser(anon_client, "tq_admin")
     assert anon_client.get(ME).json()["csrf_token"] == csrf
+
+
+def _client_at(db: Session, host: str):  # noqa: ANN202
+    from api.deps import get_session
+    from api.main import create_app
+
+    app = create_app()
+    app.dependency_overrides[get_session] = lambda: db
+    return TestClient(app, client=(host, 40000))
+
+
+def test_one_address_guessing_across_accounts_is_throttled(db: Session) -> None:
+    """The per-account lockout cannot see one address trying many names; after
+    `auth.max_failed_logins_per_address` failures it is refused (429) without a check."""
+    set_parameter(db, key="auth.max_failed_logins_per_address", value=6)
+    names = ["ys_grid", "tq_grid", "ys_officer", "no_such_user", "tq_clerk", "leader"]
+    with _client_at(db, "10.0.0.9") as guesser, _client_at(db, "10.0.0.10") as colleague:
+        for name in names:  # one wrong password each: no account reaches its own limit
+            assert guesser.post(LOGIN, json={"username": name, "password": "x1"}).status_code == 401
+        right = guesser.post(LOGIN, json={"username": "ys_admin", "password": DEMO_PASSWORD})
+        assert right.status_code == 429 and "登录失败次数过多" in right.json()["detail"]
+        # another desk in the same office signs in normally
+        ok = colleague.post(LOGIN, json={"username": "ys_admin", "password": DEMO_PASSWORD})
+        assert ok.status_code == 200
+    counted = db.execute(
+        text(
+            "SELECT count(*) FROM audit_log WHERE action = 'auth.login_failed' AND ip = '10.0.0.9'"
+        )
+    ).scalar()
+    assert counted == len(names)  # the refused attempt checked nothing and counted nothing
