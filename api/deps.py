@@ -13,7 +13,10 @@ from geo.core.settings import get_app_settings
 
 
 def get_session() -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, else rolled back."""
+    """One transaction per request: committed when the route returns, else rolled back.
+
+    Function scope: the commit happens before the answer is sent, so a client that reads
+    right after a change sees it, and a failed commit is an error, never a 2xx."""
     with session_scope() as session:
         yield session
 
@@ -24,4 +27,4 @@ def base_url(request: Request) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
