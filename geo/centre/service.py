@@ -5,16 +5,18 @@ A centre is bound to a region whose level fits the centre's (a town office to a 
 village office to a community, the city, county and branch centres to the district).
 Halls divide a centre. Everything is read and written through the actor's scope: a
 centre outside it does not exist (404). Every change is audited.
+
+Every write locks the row it changes (SELECT … FOR UPDATE, the scope filter in the same
+statement) before it reads the "before" of the audit, so two people saving at once are
+served one after the other. What the database still refuses — a duplicate name, or a
+link to a row someone deleted meanwhile — is a 409, never a 500.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from geo.audit.service import record
@@ -35,6 +37,7 @@ from geo.org.models import (
     ServiceCentre,
     ServiceWindow,
 )
+from geo.org.rules import database_refusals
 from geo.region.models import LEVEL_LABELS, Region, RegionLevel
 
 __all__ = [
@@ -64,31 +67,32 @@ class CentreRuleBroken(DomainError):
     status = 422
 
 
-@contextmanager
-def _unique(message: str) -> Iterator[None]:
-    """A UNIQUE refusal of the database (two people saving at once) as 409."""
-    try:
-        yield
-    except IntegrityError as e:
-        if getattr(getattr(e.orig, "diag", None), "sqlstate", None) == "23505":
-            raise Conflict(message) from None
-        raise
+GONE = "所选的服务中心、大厅或部门已被他人删除，请刷新后重新选择"
 
 
-def _flush(session: Session, conflict: str, new: object) -> None:
+def _flush(session: Session, conflict: str, new: object, *, gone: str = GONE) -> None:
     """Insert `new` in a savepoint: a refused row leaves the session usable (the rollback
     takes the object out of the session again)."""
-    with _unique(conflict), session.begin_nested():
+    with database_refusals(conflict, gone=gone), session.begin_nested():
         session.add(new)
         session.flush()
 
 
-def _change(session: Session, conflict: str, target: object, changes: dict[str, Any]) -> None:
+def _change(
+    session: Session, conflict: str, target: object, changes: dict[str, Any], *, gone: str = GONE
+) -> None:
     """Apply `changes` to `target` in a savepoint: if the database refuses them, the
     rollback expires the object back to its stored values."""
-    with _unique(conflict), session.begin_nested():
+    with database_refusals(conflict, gone=gone), session.begin_nested():
         for name, value in changes.items():
             setattr(target, name, value)
+        session.flush()
+
+
+def _remove(session: Session, target: object, *, in_use: str) -> None:
+    """Delete `target` in a savepoint: a row that something still points to is a 409."""
+    with database_refusals(in_use, gone=in_use), session.begin_nested():
+        session.delete(target)
         session.flush()
 
 
@@ -161,12 +165,14 @@ def get_centre(session: Session, *, actor: Actor, centre_id: int) -> CentreRead:
     return _centre_read(row)
 
 
-def _centre(session: Session, actor: Actor, centre_id: int) -> ServiceCentre:
-    centre = session.scalar(
-        select(ServiceCentre).where(
-            ServiceCentre.id == centre_id, readable(actor, ServiceCentre.region_id)
-        )
+def _centre(session: Session, actor: Actor, centre_id: int, *, lock: bool = False) -> ServiceCentre:
+    """The centre in the actor's scope; `lock`: row-locked for a change, and re-read."""
+    query = select(ServiceCentre).where(
+        ServiceCentre.id == centre_id, readable(actor, ServiceCentre.region_id)
     )
+    if lock:
+        query = query.with_for_update(of=ServiceCentre).execution_options(populate_existing=True)
+    centre = session.scalar(query)
     if centre is None:
         raise NotFound(f"未找到服务中心（编号 {centre_id}），或不在您的管辖范围内")
     return centre
@@ -209,11 +215,13 @@ def create_centre(session: Session, *, actor: Actor, data: CentreCreate) -> Cent
 def update_centre(
     session: Session, *, actor: Actor, centre_id: int, data: CentreUpdate
 ) -> CentreRead:
-    centre = _centre(session, actor, centre_id)
+    centre = _centre(session, actor, centre_id, lock=True)
     before = _centre_fields(centre)
     sent = data.model_fields_set
     level = data.level or CentreLevel(centre.level)
     region_id = data.region_id or centre.region_id
+    if region_id != centre.region_id:
+        _check_empty(session, centre, "调整所属区划")
     if (level.value, region_id) != (centre.level, centre.region_id):
         _check_level_fits(session, actor, level, region_id)
     after = before | {"level": level.value, "region_id": region_id}
@@ -232,21 +240,27 @@ def update_centre(
     return get_centre(session, actor=actor, centre_id=centre.id)
 
 
-def delete_centre(session: Session, *, actor: Actor, centre_id: int) -> None:
-    current = get_centre(session, actor=actor, centre_id=centre_id)
-    if current.hall_count or current.window_count:
+def _check_empty(session: Session, centre: ServiceCentre, doing: str) -> None:
+    """409 while halls or windows hang on the centre: they would be deleted with it, or
+    dragged into another region with their department and staff."""
+    halls = session.scalar(select(func.count()).where(Hall.centre_id == centre.id))
+    windows = session.scalar(select(func.count()).where(ServiceWindow.centre_id == centre.id))
+    if halls or windows:
         raise Conflict(
-            f"服务中心“{current.name}”下还有 {current.hall_count} 个大厅、"
-            f"{current.window_count} 个窗口，请先删除它们"
+            f"服务中心“{centre.name}”下还有 {halls} 个大厅、{windows} 个窗口，"
+            f"不能{doing}：请先删除它们"
         )
-    centre = _centre(session, actor, centre_id)
+
+
+def delete_centre(session: Session, *, actor: Actor, centre_id: int) -> None:
+    centre = _centre(session, actor, centre_id, lock=True)
+    _check_empty(session, centre, "删除")
     before = _centre_fields(centre)
-    session.delete(centre)
-    session.flush()
+    _remove(session, centre, in_use=f"服务中心“{centre.name}”仍有大厅、窗口或其他数据，不能删除")
     _audit(
         session, actor, action="centre.delete", object_type="service_centre",
         object_id=centre_id, region_id=before["region_id"], before=before,
-        detail=f"删除服务中心“{current.name}”",
+        detail=f"删除服务中心“{before['name']}”",
     )  # fmt: skip
 
 
@@ -272,12 +286,18 @@ def list_halls(session: Session, *, actor: Actor, centre_id: int) -> list[HallRe
     return _hall_rows(session, where=Hall.centre_id == centre_id)
 
 
-def _hall(session: Session, actor: Actor, hall_id: int) -> tuple[Hall, ServiceCentre]:
-    row = session.execute(
+def _hall(
+    session: Session, actor: Actor, hall_id: int, *, lock: bool = False
+) -> tuple[Hall, ServiceCentre]:
+    """The hall of a centre in the actor's scope; `lock`: the hall row-locked, re-read."""
+    query = (
         select(Hall, ServiceCentre)
         .join(ServiceCentre, ServiceCentre.id == Hall.centre_id)
         .where(Hall.id == hall_id, readable(actor, ServiceCentre.region_id))
-    ).first()
+    )
+    if lock:
+        query = query.with_for_update(of=Hall).execution_options(populate_existing=True)
+    row = session.execute(query).first()
     if row is None:
         raise NotFound(f"未找到大厅（编号 {hall_id}），或不在您的管辖范围内")
     return row[0], row[1]
@@ -300,7 +320,7 @@ def create_hall(session: Session, *, actor: Actor, centre_id: int, data: HallWri
 
 
 def update_hall(session: Session, *, actor: Actor, hall_id: int, data: HallWrite) -> HallRead:
-    hall, centre = _hall(session, actor, hall_id)
+    hall, centre = _hall(session, actor, hall_id, lock=True)
     before, name = hall.name, data.name.strip()
     if name != before:
         _change(session, _hall_name_taken(name), hall, {"name": name})
@@ -313,13 +333,12 @@ def update_hall(session: Session, *, actor: Actor, hall_id: int, data: HallWrite
 
 
 def delete_hall(session: Session, *, actor: Actor, hall_id: int) -> None:
-    hall, centre = _hall(session, actor, hall_id)
+    hall, centre = _hall(session, actor, hall_id, lock=True)
     used = session.scalar(select(func.count()).where(ServiceWindow.hall_id == hall.id))
     if used:
         raise Conflict(f"大厅“{hall.name}”中还有 {used} 个窗口，请先移走或删除这些窗口")
     before = {"centre_id": centre.id, "name": hall.name}
-    session.delete(hall)
-    session.flush()
+    _remove(session, hall, in_use=f"大厅“{hall.name}”中仍有窗口，不能删除")
     _audit(
         session, actor, action="hall.delete", object_type="hall", object_id=hall_id,
         region_id=centre.region_id, before=before,

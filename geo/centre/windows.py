@@ -3,23 +3,33 @@
 A window belongs to a centre, optionally to one of its halls, and to a window department
 (窗口部门, the only ones the manual's window form offers) on the centre's branch of the
 region tree; its number is unique in the centre. Its staff are active users of the
-actor's scope; a person on several windows picks one at sign-in. Reached through the
-actor's scope only (404 outside it); every change is audited.
+actor's scope; a person on several windows picks one at sign-in, and a session keeps
+its window only while its user staffs it. Reached through the actor's scope only (404
+outside it); every change locks the window row first and is audited.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from geo.centre.schemas import StaffRead, WindowCreate, WindowRead, WindowUpdate
-from geo.centre.service import CentreRuleBroken, _audit, _centre, _change, _flush
+from geo.centre.service import CentreRuleBroken, _audit, _centre, _change, _flush, _remove
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, NotFound
 from geo.core.scope import readable
-from geo.org.models import Department, Hall, ServiceCentre, ServiceWindow, UserAccount, WindowStaff
+from geo.org.models import (
+    AuthSession,
+    Department,
+    Hall,
+    ServiceCentre,
+    ServiceWindow,
+    UserAccount,
+    WindowStaff,
+)
+from geo.org.rules import database_refusals
 from geo.region.models import Region
 
 __all__ = [
@@ -61,12 +71,19 @@ def list_windows(session: Session, *, actor: Actor, centre_id: int) -> list[Wind
     return _window_rows(session, where=ServiceWindow.centre_id == centre_id)
 
 
-def _window(session: Session, actor: Actor, window_id: int) -> tuple[ServiceWindow, ServiceCentre]:
-    row = session.execute(
+def _window(
+    session: Session, actor: Actor, window_id: int, *, lock: bool = False
+) -> tuple[ServiceWindow, ServiceCentre]:
+    """The window of a centre in the actor's scope; `lock`: the window row-locked and
+    re-read, so two people saving it are served one after the other."""
+    query = (
         select(ServiceWindow, ServiceCentre)
         .join(ServiceCentre, ServiceCentre.id == ServiceWindow.centre_id)
         .where(ServiceWindow.id == window_id, readable(actor, ServiceCentre.region_id))
-    ).first()
+    )
+    if lock:
+        query = query.with_for_update(of=ServiceWindow).execution_options(populate_existing=True)
+    row = session.execute(query).first()
     if row is None:
         raise NotFound(f"未找到窗口（编号 {window_id}），或不在您的管辖范围内")
     return row[0], row[1]
@@ -159,7 +176,7 @@ def create_window(
 def update_window(
     session: Session, *, actor: Actor, window_id: int, data: WindowUpdate
 ) -> WindowRead:
-    window, centre = _window(session, actor, window_id)
+    window, centre = _window(session, actor, window_id, lock=True)
     before = _window_fields(window)
     after = dict(before)
     if data.department_id is not None and data.department_id != window.department_id:
@@ -184,10 +201,10 @@ def update_window(
 
 
 def delete_window(session: Session, *, actor: Actor, window_id: int) -> None:
-    window, centre = _window(session, actor, window_id)
+    window, centre = _window(session, actor, window_id, lock=True)
     before = {**_window_fields(window), "staff": _staff_ids(session, window.id)}
-    session.delete(window)  # its staff assignments go with it (ON DELETE CASCADE)
-    session.flush()
+    # Its staff assignments go with it (ON DELETE CASCADE), sessions forget it (SET NULL).
+    _remove(session, window, in_use=f"窗口 {window.number} 仍被其他数据使用，不能删除")
     _audit(
         session, actor, action="window.delete", object_type="service_window",
         object_id=window_id, region_id=centre.region_id, before=before,
@@ -205,11 +222,32 @@ def _staff_ids(session: Session, window_id: int) -> list[int]:
     )
 
 
+def _store_staff(session: Session, window_id: int, user_ids: list[int]) -> None:
+    """The window's staff become `user_ids`; the open sessions of people taken off it
+    forget it, in the same transaction (they pick another window or none)."""
+    gone = "所选的人员已被删除，请刷新后重新选择"
+    with database_refusals("窗口人员刚被他人修改，请刷新后重试", gone=gone), session.begin_nested():
+        session.execute(delete(WindowStaff).where(WindowStaff.window_id == window_id))
+        if user_ids:
+            session.execute(
+                insert(WindowStaff), [{"window_id": window_id, "user_id": u} for u in user_ids]
+            )
+    session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.window_id == window_id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.user_id.not_in(user_ids),
+        )
+        .values(window_id=None)
+    )
+
+
 def replace_window_staff(
     session: Session, *, actor: Actor, window_id: int, user_ids: list[int]
 ) -> WindowRead:
     """The window's staff become exactly `user_ids` (active users of the actor's scope)."""
-    window, centre = _window(session, actor, window_id)
+    window, centre = _window(session, actor, window_id, lock=True)
     wanted = sorted(set(user_ids))
     users = session.execute(
         select(UserAccount.id, UserAccount.display_name, UserAccount.is_active).where(
@@ -225,11 +263,7 @@ def replace_window_staff(
         raise CentreRuleBroken(f"用户已停用，不能安排到窗口：{'、'.join(inactive)}")
     before = _staff_ids(session, window.id)
     if before != wanted:
-        session.execute(delete(WindowStaff).where(WindowStaff.window_id == window.id))
-        if wanted:
-            session.execute(
-                insert(WindowStaff), [{"window_id": window.id, "user_id": u} for u in wanted]
-            )
+        _store_staff(session, window.id, wanted)
         _audit(
             session, actor, action="window.staff", object_type="service_window",
             object_id=window.id, region_id=centre.region_id,

@@ -5,6 +5,13 @@ Every domain filters its queries through `readable(actor, table.c.region_id)` (O
 `region_id IN (SELECT id FROM region WHERE path <@ :scope)`, answered from the GiST index
 on `region.path`. District-wide users get no filter at all (rows with no region — the
 odd feature outside every division — stay visible to them only).
+
+Skipping the filter for a district-level actor is correct only because the governed area
+is exactly one district: every region is that district or lies below it, so "the actor's
+subtree" and "everything" are the same set. `region_in_scope` (which compares paths)
+agrees with it for the same reason. The invariant is kept by `geo.region.service`, which
+refuses to create a second district-level region; should the system ever govern several
+districts, `readable` and `scope_sql` must filter district-level actors by path too.
 """
 
 from __future__ import annotations

@@ -48,6 +48,9 @@ def _phone(raw: str | None) -> str | None:
         raise OrgRuleError(str(exc)) from None
 
 
+_GONE = "所选的上级部门或区划已被删除或不存在，请刷新后重新选择"
+
+
 # ---- departments ------------------------------------------------------------------------
 def _department_read(row: Any) -> DepartmentRead:
     return DepartmentRead(
@@ -110,6 +113,19 @@ def visible_department(session: Session, actor: Actor | None, department_id: int
     return ref
 
 
+def _locked_department(
+    session: Session, actor: Actor, department_id: int
+) -> tuple[Department, str]:
+    """The department (row-locked, found and locked through the actor's scope in one
+    statement) and its region's path."""
+    department = repo.lock_in_scope(session, Department, actor=actor, id_=department_id)
+    if department is None:
+        raise _department_not_found(department_id)
+    region = repo.region_ref(session, department.region_id)
+    assert region is not None
+    return department, str(region.path)
+
+
 def _check_parent(
     session: Session,
     actor: Actor | None,
@@ -168,7 +184,7 @@ def create_department(session: Session, *, actor: Actor, data: DepartmentCreate)
         sort_order=data.sort_order,
         phone=_phone(data.phone),
     )
-    flush_unique(session, department, f"本区划已有名为“{name}”的部门")
+    flush_unique(session, department, f"本区划已有名为“{name}”的部门", gone=_GONE)
     record(
         session,
         action="org.department_create",
@@ -195,11 +211,10 @@ def update_department(
     session: Session, *, actor: Actor, department_id: int, changes: DepartmentUpdate
 ) -> DepartmentRead:
     """Every change is checked before anything is written."""
-    ref = visible_department(session, actor, department_id)
-    department = session.get_one(Department, department_id, with_for_update=True)
+    department, region_path = _locked_department(session, actor, department_id)
     before = _department_snapshot(department)
     sent = changes.model_fields_set
-    region_id, region_path = department.region_id, ref.path
+    region_id = department.region_id
     if "region_id" in sent and changes.region_id != department.region_id:
         region_id, region_path = _region_for_move(session, actor, department, changes.region_id)
     moved = region_id != department.region_id
@@ -226,7 +241,7 @@ def update_department(
     department.region_id, department.parent_id, department.name = region_id, parent_id, name
     department.is_window_department, department.phone = window, phone
     department.sort_order = sort_order
-    flush_unique(session, department, f"本区划已有名为“{name}”的部门")
+    flush_unique(session, department, f"本区划已有名为“{name}”的部门", gone=_GONE)
     after = _department_snapshot(department)
     if after != before:
         record(
@@ -267,8 +282,7 @@ def _window_flag(session: Session, department: Department, value: bool | None) -
 
 
 def delete_department(session: Session, *, actor: Actor, department_id: int) -> None:
-    ref = visible_department(session, actor, department_id)
-    department = session.get_one(Department, department_id, with_for_update=True)
+    department, region_path = _locked_department(session, actor, department_id)
     usage = repo.department_usage(session, department_id)
     if any(usage.values()):
         busy = _usage_text(usage, ("children", "users", "squads", "windows"))
@@ -282,6 +296,6 @@ def delete_department(session: Session, *, actor: Actor, department_id: int) -> 
         object_type="department",
         object_id=department_id,
         before=before,
-        region_path=ref.path,
+        region_path=region_path,
         **actor.audit_fields(),
     )

@@ -5,7 +5,7 @@ so an id of another town is simply not found (SYS-10)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,6 +27,7 @@ from geo.org.models import (
     Department,
     Role,
     RolePermission,
+    ServiceCentre,
     ServiceWindow,
     Squad,
     UserAccount,
@@ -40,6 +41,8 @@ __all__ = [
     "department_rows",
     "department_usage",
     "is_department_descendant",
+    "led_squads",
+    "lock_in_scope",
     "region_ref",
     "role_holder_count",
     "role_rows",
@@ -47,6 +50,7 @@ __all__ = [
     "squad_member_count",
     "squad_ref",
     "squad_rows",
+    "staffed_windows",
     "user_ref",
     "user_rows",
     "user_window_ids",
@@ -61,6 +65,23 @@ def _in_subtree(region_id: Any, path: str) -> ColumnElement[bool]:
 
 def _visible(actor: Actor | None, region_id: Any) -> ColumnElement[bool]:
     return true() if actor is None else readable(actor, region_id)
+
+
+Scoped = TypeVar("Scoped", Department, Squad, UserAccount)
+
+
+def lock_in_scope(
+    session: Session, model: type[Scoped], *, actor: Actor, id_: int
+) -> Scoped | None:
+    """The row, locked for the change to come, if it lies in the actor's scope, else None.
+    One statement: PostgreSQL re-checks the scope filter on the row it waited for, so a
+    row moved out of the scope meanwhile is not found rather than edited."""
+    return session.scalar(
+        select(model)
+        .where(model.id == id_, readable(actor, model.region_id))
+        .with_for_update(of=model)
+        .execution_options(populate_existing=True)
+    )
 
 
 # ---- regions ----------------------------------------------------------------------------
@@ -367,3 +388,36 @@ def user_window_ids(session: Session, user_id: int) -> list[int]:
             .order_by(WindowStaff.window_id)
         )
     )
+
+
+def led_squads(session: Session, *, actor: Actor, user_id: int) -> Sequence[Row[Any]]:
+    """(name, path, visible) of the squads the user leads; `visible`: in the actor's scope."""
+    return session.execute(
+        select(
+            Squad.name,
+            func.ltree2text(Region.path).label("path"),
+            readable(actor, Squad.region_id).label("visible"),
+        )
+        .join(Region, Region.id == Squad.region_id)
+        .where(Squad.leader_id == user_id)
+        .order_by(Squad.id)
+    ).all()
+
+
+def staffed_windows(session: Session, *, actor: Actor, user_id: int) -> Sequence[Row[Any]]:
+    """(centre, number, path, visible) of the windows the user staffs; `path`: the
+    centre's region; `visible`: in the actor's scope."""
+    return session.execute(
+        select(
+            ServiceCentre.name.label("centre"),
+            ServiceWindow.number,
+            func.ltree2text(Region.path).label("path"),
+            readable(actor, ServiceCentre.region_id).label("visible"),
+        )
+        .select_from(WindowStaff)
+        .join(ServiceWindow, ServiceWindow.id == WindowStaff.window_id)
+        .join(ServiceCentre, ServiceCentre.id == ServiceWindow.centre_id)
+        .join(Region, Region.id == ServiceCentre.region_id)
+        .where(WindowStaff.user_id == user_id)
+        .order_by(ServiceWindow.id)
+    ).all()

@@ -13,11 +13,12 @@ reveals nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from geo.core.actor import Actor
@@ -27,11 +28,16 @@ from geo.org.errors import OrgRuleError
 from geo.org.permissions import PERMISSIONS, is_known
 
 __all__ = [
+    "FOREIGN_KEY_VIOLATION",
+    "UNIQUE_VIOLATION",
     "administrative",
+    "database_refusals",
     "flush_unique",
+    "sqlstate",
     "required_name",
     "ensure_can_grant_permissions",
     "ensure_can_grant_roles",
+    "ensure_can_manage_account",
     "ensure_known_permissions",
     "load_roles",
     "region_in_scope",
@@ -103,6 +109,27 @@ def ensure_can_grant_roles(actor: Actor, roles: Iterable[Row[Any]]) -> None:
             )
 
 
+def ensure_can_manage_account(
+    actor: Actor, *, name: str, is_self: bool, roles: Iterable[Row[Any]]
+) -> None:
+    """403 unless the actor may change this account: a superuser account only by a
+    superuser; someone else's account only by an actor who holds every administrative
+    permission it has (renaming, stripping, locking out or re-keying an account is a way
+    to take its power away, or to act as it)."""
+    if actor.superuser:
+        return
+    roles = list(roles)
+    if any(role.is_superuser for role in roles):
+        raise Forbidden("只有系统管理员可以管理系统管理员的账号")
+    if is_self:
+        return
+    held = administrative(code for role in roles for code in role.permissions)
+    missing = sorted(held - actor.permissions)
+    if missing:
+        labels = "、".join(f"“{PERMISSIONS[c].label}”" if c in PERMISSIONS else c for c in missing)
+        raise Forbidden(f"“{name}”拥有您没有的管理权限（{labels}），其账号只能由上级管理员管理")
+
+
 def required_name(raw: str | None, what: str) -> str:
     name = (raw or "").strip()
     if not name:
@@ -110,11 +137,35 @@ def required_name(raw: str | None, what: str) -> str:
     return name
 
 
-def flush_unique(session: Session, obj: object, message: str) -> None:
-    """Insert or update under a savepoint: a concurrent duplicate becomes a 409."""
+UNIQUE_VIOLATION = "23505"
+FOREIGN_KEY_VIOLATION = "23503"
+GONE = "所选的区划、部门或人员已被删除或不存在，请刷新后重新选择"
+
+
+def sqlstate(error: DBAPIError) -> str | None:
+    """The SQLSTATE of a database refusal (psycopg's diagnostics), if any."""
+    return getattr(getattr(error.orig, "diag", None), "sqlstate", None)
+
+
+@contextmanager
+def database_refusals(duplicate: str, *, gone: str = GONE) -> Iterator[None]:
+    """What the database refuses when two people save at once, as 409: a duplicate
+    (UNIQUE) or a link to a row someone else has just deleted (FOREIGN KEY). Any other
+    refusal is a defect and stays one."""
     try:
-        with session.begin_nested():
-            session.add(obj)
-            session.flush()
-    except IntegrityError:
-        raise Conflict(message) from None
+        yield
+    except IntegrityError as e:
+        state = sqlstate(e)
+        if state == UNIQUE_VIOLATION:
+            raise Conflict(duplicate) from None
+        if state == FOREIGN_KEY_VIOLATION:
+            raise Conflict(gone) from None
+        raise
+
+
+def flush_unique(session: Session, obj: object, message: str, *, gone: str = GONE) -> None:
+    """Insert or update under a savepoint: a concurrent duplicate becomes a 409 saying
+    `message`, a link to a row deleted meanwhile a 409 saying `gone`."""
+    with database_refusals(message, gone=gone), session.begin_nested():
+        session.add(obj)
+        session.flush()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.audit.service import record
@@ -20,6 +20,9 @@ from geo.org.rules import flush_unique, required_name, within
 from geo.org.schemas import SquadCreate, SquadRead, SquadUpdate
 
 __all__ = ["create_squad", "delete_squad", "get_squad", "list_squads", "update_squad"]
+
+
+_GONE = "所选的部门或中队长已被删除或不存在，请刷新后重新选择"
 
 
 def _squad_read(row: Any) -> SquadRead:
@@ -94,7 +97,7 @@ def create_squad(session: Session, *, actor: Actor, data: SquadCreate) -> SquadR
         region_id=department.region_id,
         leader_id=data.leader_id,
     )
-    flush_unique(session, squad, f"本部门已有名为“{name}”的中队")
+    flush_unique(session, squad, f"本部门已有名为“{name}”的中队", gone=_GONE)
     record(
         session,
         action="org.squad_create",
@@ -107,21 +110,25 @@ def create_squad(session: Session, *, actor: Actor, data: SquadCreate) -> SquadR
     return get_squad(session, actor=actor, squad_id=squad.id)
 
 
-def _visible_squad(session: Session, actor: Actor, squad_id: int) -> tuple[Row[Any], Squad]:
-    ref = repo.squad_ref(session, actor=actor, squad_id=squad_id)
-    if ref is None:
+def _locked_squad(session: Session, actor: Actor, squad_id: int) -> tuple[Squad, str]:
+    """The squad (row-locked, found and locked through the actor's scope in one
+    statement) and its region's path."""
+    squad = repo.lock_in_scope(session, Squad, actor=actor, id_=squad_id)
+    if squad is None:
         raise _squad_not_found(squad_id)
-    return ref, session.get_one(Squad, squad_id, with_for_update=True)
+    region = repo.region_ref(session, squad.region_id)
+    assert region is not None
+    return squad, str(region.path)
 
 
 def update_squad(
     session: Session, *, actor: Actor, squad_id: int, changes: SquadUpdate
 ) -> SquadRead:
     """Every change is checked before anything is written."""
-    ref, squad = _visible_squad(session, actor, squad_id)
+    squad, path = _locked_squad(session, actor, squad_id)
     before = _squad_snapshot(squad)
     sent = changes.model_fields_set
-    department_id, region_id, path = squad.department_id, squad.region_id, ref.path
+    department_id, region_id = squad.department_id, squad.region_id
     moved = "department_id" in sent and changes.department_id != squad.department_id
     if moved:
         if changes.department_id is None:
@@ -140,7 +147,7 @@ def update_squad(
         _check_leader(session, actor_or_none, leader_id=leader_id, squad_path=path)
     squad.department_id, squad.region_id = department_id, region_id
     squad.name, squad.leader_id = name, leader_id
-    flush_unique(session, squad, f"本部门已有名为“{name}”的中队")
+    flush_unique(session, squad, f"本部门已有名为“{name}”的中队", gone=_GONE)
     after = _squad_snapshot(squad)
     if after != before:
         record(
@@ -157,7 +164,7 @@ def update_squad(
 
 
 def delete_squad(session: Session, *, actor: Actor, squad_id: int) -> None:
-    ref, squad = _visible_squad(session, actor, squad_id)
+    squad, path = _locked_squad(session, actor, squad_id)
     members = repo.squad_member_count(session, squad_id)
     if members:
         raise Conflict(f"中队“{squad.name}”还有 {members} 名队员，不能删除")
@@ -170,6 +177,6 @@ def delete_squad(session: Session, *, actor: Actor, squad_id: int) -> None:
         object_type="squad",
         object_id=squad_id,
         before=before,
-        region_path=ref.path,
+        region_path=path,
         **actor.audit_fields(),
     )

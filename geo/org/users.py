@@ -3,7 +3,8 @@
 
 Scope (SYS-10): an actor manages only users of their region subtree; anyone else's id is
 "not found". Anti-escalation: roles are granted only by an actor who holds all their
-permissions; superuser accounts are managed only by superusers.
+administrative permissions; another account is changed only by an actor who holds every
+administrative permission it has, a superuser account only by a superuser.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from geo.audit.service import record
 from geo.core.actor import Actor
-from geo.core.errors import Conflict, DomainError, Forbidden, NotFound
+from geo.core.errors import Conflict, DomainError, NotFound
 from geo.core.identifiers import (
     is_valid_mobile,
     mask_resident_id,
@@ -30,7 +31,9 @@ from geo.org.errors import OrgRuleError
 from geo.org.models import UserAccount, UserRole
 from geo.org.passwords import check_password_rules, hash_password
 from geo.org.rules import (
+    database_refusals,
     ensure_can_grant_roles,
+    ensure_can_manage_account,
     flush_unique,
     load_roles,
     region_in_scope,
@@ -49,6 +52,10 @@ __all__ = [
 ]
 
 MAX_PAGE = 200
+_PLACE_GONE = "所选的区划、部门或中队已被删除或不存在，请刷新后重新选择"
+_ROLE_GONE = "所选的角色已被删除或不存在，请刷新后重新选择"
+_PLACE_OR_ROLE_GONE = "所选的角色、部门或中队已被删除或不存在，请刷新后重新选择"
+_ROLES_CHANGED = "该用户的角色刚被他人修改，请刷新后重试"
 _USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 
 
@@ -278,21 +285,28 @@ def create_user(session: Session, *, actor: Actor, data: UserCreate) -> UserDeta
         squad_id=squad_id,
         password_hash=hash_password(data.password),
     )
-    flush_unique(session, user, f"用户名“{username}”已被使用")  # a concurrent twin: 409
-    session.add_all(UserRole(user_id=user.id, role_code=code) for code in roles)
-    session.flush()
+    flush_unique(session, user, f"用户名“{username}”已被使用", gone=_PLACE_GONE)
+    with database_refusals(_ROLES_CHANGED, gone=_ROLE_GONE), session.begin_nested():
+        session.add_all(UserRole(user_id=user.id, role_code=code) for code in roles)
+        session.flush()  # a role deleted meanwhile: 409, not a broken transaction
     audit_user(session, actor, "org.user_create", user, after=_snapshot(user, roles))
     return get_user(session, actor=actor, user_id=user.id)
 
 
 def managed_user(session: Session, actor: Actor, user_id: int) -> tuple[UserAccount, list[str]]:
-    """The account (row-locked) and its roles, if the actor may manage it."""
-    if repo.user_ref(session, actor=actor, user_id=user_id) is None:
+    """The account and its roles, if the actor may change it. It is found and row-locked
+    through the actor's scope in one statement: moved out of the scope meanwhile, it is
+    not found."""
+    user = repo.lock_in_scope(session, UserAccount, actor=actor, id_=user_id)
+    if user is None:
         raise _not_found(user_id)
-    user = session.get_one(UserAccount, user_id, with_for_update=True)
     roles = _role_codes(session, user_id)
-    if not actor.superuser and any(r.is_superuser for r in load_roles(session, roles).values()):
-        raise Forbidden("只有系统管理员可以管理系统管理员的账号")
+    ensure_can_manage_account(
+        actor,
+        name=user.display_name,
+        is_self=user.id == actor.user_id,
+        roles=load_roles(session, roles).values(),
+    )
     return user, roles
 
 
@@ -321,16 +335,19 @@ def update_user(session: Session, *, actor: Actor, user_id: int, changes: UserUp
             raise OrgRuleError("角色列表不能为 null；取消全部角色请传 []")
         added, removed = _role_change(session, actor, user, current=roles, wanted=changes.roles)
     deactivating = user.is_active and values.get("is_active") is False
-    for field, value in values.items():
-        setattr(user, field, value)
-    if removed:
-        session.execute(
-            delete(UserRole).where(UserRole.user_id == user.id, UserRole.role_code.in_(removed))
-        )
-    session.add_all(UserRole(user_id=user.id, role_code=code) for code in added)
+    # A role, department or squad deleted meanwhile: 409, and the transaction stays usable.
+    with database_refusals(_ROLES_CHANGED, gone=_PLACE_OR_ROLE_GONE), session.begin_nested():
+        for field, value in values.items():
+            setattr(user, field, value)
+        if removed:
+            session.execute(
+                delete(UserRole).where(UserRole.user_id == user.id, UserRole.role_code.in_(removed))
+            )
+        session.add_all(UserRole(user_id=user.id, role_code=code) for code in added)
+        session.flush()
     if deactivating:
         revoke_sessions(session, user_id=user.id)
-    session.flush()
+        session.flush()
     after = _snapshot(user, (set(roles) - set(removed)) | set(added))
     if after != before:
         audit_user(session, actor, "org.user_update", user, before=before, after=after)
@@ -351,6 +368,8 @@ def _new_place(
         return {}  # the form sent what is there: nothing to check
     assert region_id is not None
     region = region_in_scope(session, actor, region_id)
+    if region.id != user.region_id:
+        _check_links_follow(session, actor, user, region)
     if "department_id" in sent and "squad_id" not in sent and squad_id is not None:
         # Leaving the department ends the squad membership that came with it.
         squad = repo.squad_ref(session, actor=None, squad_id=squad_id)
@@ -365,6 +384,34 @@ def _new_place(
         kept=(user.department_id, user.squad_id),
     )
     return {"region_id": region.id, "department_id": department_id, "squad_id": squad_id}
+
+
+def _check_links_follow(session: Session, actor: Actor, user: UserAccount, region: Any) -> None:
+    """A move must not drag the user's posts into another town: a squad leader stays in
+    the squad's region (the leader rule), a clerk on the branch of the region tree of the
+    centres whose windows they staff (the window-department rule). 422 naming what to
+    change first; a squad or centre outside the actor's scope is not named."""
+    path = str(region.path)
+    squads = [
+        f"中队“{s.name}”的中队长" if s.visible else "一个中队的中队长"
+        for s in repo.led_squads(session, actor=actor, user_id=user.id)
+        if not within(path, s.path)
+    ]
+    windows = [
+        f"“{w.centre}”窗口 {w.number}" if w.visible else "一个服务窗口"
+        for w in repo.staffed_windows(session, actor=actor, user_id=user.id)
+        if not (within(path, w.path) or within(w.path, path))
+    ]
+    if squads:
+        raise OrgRuleError(
+            f"“{user.display_name}”担任{'、'.join(squads)}，调到“{region.name}”后不在中队所在"
+            "区划内：请先更换中队长，再调整所属区划"
+        )
+    if windows:
+        raise OrgRuleError(
+            f"“{user.display_name}”在{'、'.join(windows)}工作，调到“{region.name}”后不在"
+            "该服务中心所在区划：请先调整窗口人员，再调整所属区划"
+        )
 
 
 def _role_change(

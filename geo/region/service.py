@@ -27,7 +27,7 @@ from geo.audit.service import record
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, DomainError, Forbidden
 from geo.core.geometry import GeometryError, load_governed_area, validate_geometry
-from geo.core.scope import ensure_readable_region
+from geo.core.scope import ensure_readable_region, region_in_scope
 from geo.core.srid import STORAGE_SRID
 from geo.region.models import LEVEL_LABELS, Region, RegionLevel
 from geo.region.schemas import RegionCreate, RegionDetail, RegionRead, RegionUpdate
@@ -178,7 +178,9 @@ def _check_covers_children(session: Session, geom: BaseGeometry, region_id: int)
         )
 
 
-def _check_code(session: Session, code: str, level: RegionLevel, parent: Region | None) -> None:
+def _check_code(
+    session: Session, actor: Actor, code: str, level: RegionLevel, parent: Region | None
+) -> None:
     if level is RegionLevel.GRID:
         if not re.fullmatch(r"[0-9]{15}", code):
             raise RegionRuleBroken(f"网格编码 {code} 格式不正确：应为 15 位数字")
@@ -186,11 +188,14 @@ def _check_code(session: Session, code: str, level: RegionLevel, parent: Region 
             raise RegionRuleBroken(f"网格编码 {code} 必须以所属社区编码 {parent.code} 开头")
     elif not re.fullmatch(r"[0-9]{12}", code):
         raise RegionRuleBroken(f"辖区编码 {code} 格式不正确：应为 12 位数字")
-    taken = session.execute(
-        text("SELECT name FROM region WHERE code = :code"), {"code": code}
-    ).scalar()
-    if taken is not None:
-        raise Conflict(f"辖区编码 {code} 已被“{taken}”使用")
+    holder = session.execute(
+        text("SELECT id, name FROM region WHERE code = :code"), {"code": code}
+    ).first()
+    if holder is not None:
+        # Named only inside the actor's scope: another town's regions stay unknown.
+        if region_in_scope(session, actor, holder.id):
+            raise Conflict(f"辖区编码 {code} 已被“{holder.name}”使用")
+        raise Conflict(f"辖区编码 {code} 已被使用，请换一个编码")
 
 
 def _check_name_free(
@@ -207,6 +212,18 @@ def _check_name_free(
         raise Conflict(f"同一上级区划下已有名为“{name}”的{LEVEL_LABELS[level]}")
 
 
+def _check_single_district(session: Session) -> None:
+    """The governed area is one district (see `geo.core.scope`): a second one is refused."""
+    district = session.execute(
+        text("SELECT name FROM region WHERE level = :level LIMIT 1"),
+        {"level": RegionLevel.DISTRICT.value},
+    ).scalar()
+    if district is not None:
+        raise RegionRuleBroken(
+            f"系统只管理一个区县（“{district}”），不能再新增区县级区划；请在其下新增镇（街道）"
+        )
+
+
 def _parent_for(session: Session, actor: Actor, data: RegionCreate) -> Region | None:
     level = data.level
     if level is RegionLevel.DISTRICT:
@@ -214,6 +231,7 @@ def _parent_for(session: Session, actor: Actor, data: RegionCreate) -> Region | 
             raise RegionRuleBroken("区县级区划没有上级区划")
         if not actor.is_district_wide:
             raise Forbidden("只有区县级管理员可以新增区县级区划")
+        _check_single_district(session)
         return None
     if data.parent_id is None:
         raise RegionRuleBroken(f"新增{LEVEL_LABELS[level]}必须选择上级区划")
@@ -275,7 +293,7 @@ def create_region(session: Session, *, actor: Actor, data: RegionCreate) -> Regi
     parent = _parent_for(session, actor, data)
     name = data.name.strip()
     code = data.code.strip()
-    _check_code(session, code, level, parent)
+    _check_code(session, actor, code, level, parent)
     parent_id = parent.id if parent is not None else None
     _check_name_free(session, name, level=level, parent_id=parent_id, self_id=None)
     geom = _outline(session, data.geometry, level=level)

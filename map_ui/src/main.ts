@@ -3,5 +3,15 @@ import 'element-plus/dist/index.css'
 import 'maplibre-gl/dist/maplibre-gl.css'
 import './styles.css'
 import App from './App.vue'
+import { setUnauthorizedHandler } from './api/http'
+import { expire } from './auth/session'
+import { zhCN as t } from './i18n/zh-CN'
+import { router, sendToSignIn } from './router'
 
-createApp(App).mount('#app')
+// Any 401 on a call: the session is over; back to the sign-in page, saying why.
+setUnauthorizedHandler(() => {
+  expire(t.auth.expired)
+  sendToSignIn()
+})
+
+createApp(App).use(router).mount('#app')

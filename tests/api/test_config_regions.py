@@ -262,3 +262,11 @@ def test_a_town_admin_edits_below_their_town_but_not_the_town(anon_client, db, l
         f"/api/v1/admin/regions/{community}", json={"name": "杨舍新社区"}, headers=headers
     )
     assert renamed.status_code == 200 and renamed.json()["name"] == "杨舍新社区"
+
+
+def test_a_second_district_is_refused_not_created_then_lost(client, db) -> None:  # noqa: ANN001
+    body = _body(db, code="320583000000", name="昆山市", level="district", parent_id=None)
+    response = client.post("/api/v1/admin/regions", json=body)
+    assert response.status_code == 422, response.text
+    assert "系统只管理一个区县" in response.json()["detail"]
+    assert scalar(db, "SELECT count(*) FROM region WHERE code = '320583000000'") == 0

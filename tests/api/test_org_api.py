@@ -367,3 +367,17 @@ def test_certificate_binding(client: TestClient, db: Session, ca_key) -> None:
     assert client.get(f"{ORG}/users/{clerk}").json()["has_certificate"] is False
     assert _audit_count(db, "org.user_certificate_bind", clerk) == 1
     assert _audit_count(db, "org.user_certificate_unbind", clerk) == 1
+
+
+def test_a_certificate_held_in_another_town_is_not_named(
+    client: TestClient, db: Session, ca_key, login_as
+) -> None:
+    usb_key = _pem(_certificate("tq_clerk", "测试CA", ca_key))
+    path = f"{ORG}/users/{_user(db, 'tq_clerk')}/certificate"
+    assert client.put(path, json={"pem": usb_key}).status_code == 200
+    again = f"{ORG}/users/{_user(db, 'ys_handler')}/certificate"
+    town = client.put(again, json={"pem": usb_key}, headers=login_as("ys_admin"))
+    assert town.status_code == 409
+    assert town.json()["detail"] == "该证书已绑定给其他用户"
+    district = client.put(again, json={"pem": usb_key})  # the holder is in the district's scope
+    assert district.status_code == 409 and "tq_clerk" in district.json()["detail"]

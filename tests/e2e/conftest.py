@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
+DEMO_ADMIN = {"username": "admin", "password": "Demo@2026"}
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright 未安装（.[dev]）")
 
 
@@ -80,6 +82,10 @@ def open_page(browser: Any, live_server: str) -> Iterator[Any]:
             viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True
         )
         contexts.append(context)
+        # Signed in through the API from the context itself, so the page carries the
+        # session cookie (the sign-in page is tested on its own).
+        signed_in = context.request.post(f"{live_server}/api/v1/auth/login", data=DEMO_ADMIN)
+        assert signed_in.ok, signed_in.text()
         page = context.new_page()
         watch = PageWatch(live_server)
         page.on("request", watch.on_request)

@@ -109,12 +109,15 @@ def wait_idle(page: Any) -> None:
     page.evaluate(WAIT_IDLE)
 
 
-def catalogue(base: str) -> dict[str, dict[str, Any]]:
-    return {layer["id"]: layer for layer in httpx.get(f"{base}/api/v1/layers").json()}
+def catalogue(base: str, headers: dict[str, str]) -> dict[str, dict[str, Any]]:
+    layers = httpx.get(f"{base}/api/v1/layers", headers=headers).json()
+    return {layer["id"]: layer for layer in layers}
 
 
-def first_town_community_grid(base: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    tree = httpx.get(f"{base}/api/v1/regions").json()
+def first_town_community_grid(
+    base: str, headers: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    tree = httpx.get(f"{base}/api/v1/regions", headers=headers).json()
     towns = [c for n in tree for c in n["children"]] if tree[0]["level"] == "district" else tree
     for town in towns:
         for community in town.get("children") or []:
@@ -141,10 +144,10 @@ def map_colours(page: Any, path: Path) -> int:
 
 
 def test_map_renders_and_cards_and_layer_groups(
-    open_page: Any, live_server: str, output_dir: Path
+    open_page: Any, live_server: str, live_headers: dict[str, str], output_dir: Path
 ) -> None:
     page, watch = open_page(1400, 900)
-    layers = catalogue(live_server)
+    layers = catalogue(live_server, live_headers)
     assert page.get_by_test_id("map-error").count() == 0
 
     # The first view: the towns, drawn from our own tiles (the base map included).
@@ -157,7 +160,7 @@ def test_map_renders_and_cards_and_layer_groups(
     assert "basemap" in style_owners
 
     # 镇街 → 社区: zoom to the community, outline it, offer its offline export.
-    town, community, _ = first_town_community_grid(live_server)
+    town, community, _ = first_town_community_grid(live_server, live_headers)
     pick_region(page, [town["name"], community["name"]])
     export = page.get_by_test_id("export-html")
     assert export.get_attribute("href") == f"/api/v1/maps/export.html?region_id={community['id']}"
@@ -173,7 +176,9 @@ def test_map_renders_and_cards_and_layer_groups(
     # community (from the OGC API); click where it is drawn.
     box = ",".join(str(v) for v in community["bbox"])
     items = httpx.get(
-        f"{live_server}/collections/enterprises/items", params={"bbox": box, "limit": 1}
+        f"{live_server}/collections/enterprises/items",
+        params={"bbox": box, "limit": 1},
+        headers=live_headers,
     ).json()["features"]
     assert items, "the demo community has no enterprise"
     page.evaluate(
@@ -244,12 +249,14 @@ def test_map_renders_and_cards_and_layer_groups(
 
 
 def test_search_flies_to_result_and_opens_card(
-    open_page: Any, live_server: str, output_dir: Path
+    open_page: Any, live_server: str, live_headers: dict[str, str], output_dir: Path
 ) -> None:
     page, watch = open_page(1400, 900)
-    town, community, _ = first_town_community_grid(live_server)
+    town, community, _ = first_town_community_grid(live_server, live_headers)
     query = community["name"][:2]
-    expected = httpx.get(f"{live_server}/api/v1/search", params={"q": query}).json()["results"]
+    expected = httpx.get(
+        f"{live_server}/api/v1/search", params={"q": query}, headers=live_headers
+    ).json()["results"]
     assert expected, f"the demo has nothing named like {query!r}"
 
     zoom_before = page.evaluate("() => window.__map.getZoom()")
@@ -273,9 +280,11 @@ def test_search_flies_to_result_and_opens_card(
     assert watch.outside == []
 
 
-def test_export_link_downloads_offline_map(open_page: Any, live_server: str) -> None:
+def test_export_link_downloads_offline_map(
+    open_page: Any, live_server: str, live_headers: dict[str, str]
+) -> None:
     page, _ = open_page(1400, 900)
-    town, community, grid = first_town_community_grid(live_server)
+    town, community, grid = first_town_community_grid(live_server, live_headers)
     pick_region(page, [town["name"], community["name"], grid["name"]])
     with page.expect_download() as info:
         page.get_by_test_id("export-html").click()

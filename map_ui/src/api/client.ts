@@ -1,29 +1,11 @@
 // Typed calls to the platform's HTTP API (same origin: the API serves this app).
 import type { ApiFeature, LayerInfo, RegionNode, SearchResult } from './types'
+import { http } from './http'
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message)
-    this.name = 'ApiError'
-  }
-}
+export { ApiError } from './http'
 
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, { headers: { Accept: 'application/json' }, signal })
-  if (!response.ok) {
-    let detail = `${response.status} ${response.statusText}`
-    try {
-      const body = (await response.json()) as { detail?: unknown }
-      if (typeof body.detail === 'string') detail = body.detail
-    } catch {
-      // not JSON: keep the status line
-    }
-    throw new ApiError(response.status, detail)
-  }
-  return (await response.json()) as T
+function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return http.get<T>(path, undefined, signal)
 }
 
 export const STYLE_URL = '/map/style.json'

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from geo.audit.models import AuditLog
+from geo.core.db import get_engine
 from geo.core.errors import Conflict, NotFound
 from geo.org import service
 from geo.org.errors import OrgRuleError
 from geo.org.models import Department, Squad, UserAccount
+from geo.org.rules import flush_unique
 from geo.org.schemas import (
     DepartmentCreate,
     DepartmentUpdate,
     SquadCreate,
     SquadUpdate,
 )
+from geo.region.models import Region
+from tests.geo.org.racing import actor_named, race
 
 DISTRICT = "320582000000"
 TQ_TOWN = "320582101000"
@@ -276,3 +282,48 @@ def test_town_admin_saves_a_department_under_a_district_bureau(db, actor_of, ids
             actor=ys_admin,
             data=DepartmentCreate(name="另一分部", region_id=ids(region=YS_TOWN), parent_id=bureau),
         )
+
+
+# ---- the database's refusals ------------------------------------------------------------
+def test_a_link_to_a_deleted_row_is_not_reported_as_a_duplicate(db: Session, ids) -> None:
+    orphan = Department(name="孤儿部门", region_id=ids(region=YS_TOWN), parent_id=-1)
+    with pytest.raises(Conflict, match="已被删除或不存在") as refused:
+        flush_unique(db, orphan, "本区划已有名为“孤儿部门”的部门")
+    assert "已有名为" not in refused.value.detail
+    # The savepoint took the refusal: the session goes on.
+    assert db.scalar(select(Department.id).filter_by(name="杨舍城管办")) is not None
+
+
+def test_a_duplicate_is_still_reported_as_one(db: Session, ids) -> None:
+    twin = Department(name="杨舍城管办", region_id=ids(region=YS_TOWN))
+    with pytest.raises(Conflict, match="已有名为"):
+        flush_unique(db, twin, "本区划已有名为“杨舍城管办”的部门")
+
+
+def test_a_department_moved_out_of_scope_meanwhile_is_not_deleted(
+    demo_area: dict[str, int],
+) -> None:
+    admin, ys_admin = actor_named("admin"), actor_named("ys_admin")
+    with Session(get_engine()) as s:
+        ys, tq = (s.scalars(select(Region.id).filter_by(code=c)).one() for c in (YS_TOWN, TQ_TOWN))
+        department = Department(name=f"并发测试{uuid.uuid4().hex[:8]}", region_id=ys)
+        s.add(department)
+        s.commit()
+        department_id = department.id
+
+    def move(s: Session) -> None:
+        changes = DepartmentUpdate(region_id=tq)
+        service.update_department(s, actor=admin, department_id=department_id, changes=changes)
+
+    def drop(s: Session) -> None:
+        service.delete_department(s, actor=ys_admin, department_id=department_id)
+
+    try:
+        outcome = race(move, drop)
+        assert isinstance(outcome, NotFound)
+        with Session(get_engine()) as s:
+            assert s.get_one(Department, department_id).region_id == tq
+    finally:
+        with Session(get_engine()) as s:
+            s.execute(delete(Department).where(Department.id == department_id))
+            s.commit()

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from geo.audit.models import AuditLog
+from geo.core.db import get_engine
 from geo.core.errors import Conflict, DomainError, Forbidden, NotFound
 from geo.org import service
 from geo.org.auth import open_session
 from geo.org.errors import OrgRuleError
-from geo.org.models import AuthSession, SessionKind, UserAccount
+from geo.org.models import AuthSession, Role, SessionKind, UserAccount
 from geo.org.passwords import PasswordRuleError, verify
 from geo.org.schemas import RoleCreate, UserCreate, UserUpdate
+from geo.region.models import Region
+from tests.geo.org.racing import actor_named, race
 
 ID_NUMBER = "320582199003071232"  # valid check digit (GB 11643)
 
@@ -352,7 +357,7 @@ def test_password_reset(db: Session, actor_of, ids) -> None:
     keeper = service.create_user(
         db, actor=admin, data=_body(ids(region=YS_TOWN), roles=["role_keeper"])
     )
-    with pytest.raises(Forbidden, match="没有的权限"):  # could then act with role.manage
+    with pytest.raises(Forbidden, match="您没有的管理权限"):  # could then act with role.manage
         service.reset_password(db, actor=ys_admin, user_id=keeper.id, new_password="Reset2026x")
     dispatcher = ids(user="ys_dispatcher")  # business roles only: the town admin may reset
     service.reset_password(db, actor=ys_admin, user_id=dispatcher, new_password="Town2026x")
@@ -399,3 +404,156 @@ def test_a_form_sent_back_whole_is_not_judged_on_what_it_did_not_change(
             user_id=user.id,
             changes=UserUpdate(phone="0512-58681111"),
         )
+
+
+# ---- administrative accounts: changed only by someone holding all their power ------------
+@pytest.fixture
+def keeper(db: Session, actor_of, ids) -> int:
+    """A 杨舍镇 account whose role administers roles (which the town's admin cannot)."""
+    service.create_role(
+        db,
+        actor=actor_of("admin"),
+        data=RoleCreate(code="role_keeper", name="权限维护员", permissions=["system.role.manage"]),
+    )
+    return service.create_user(
+        db, actor=actor_of("admin"), data=_body(ids(region=YS_TOWN), roles=["role_keeper"])
+    ).id
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda ids: {"display_name": "改名"},
+        lambda ids: {"roles": []},
+        lambda ids: {"is_active": False},
+        lambda ids: {"region_id": ids(region="320582100001"), "department_id": None},
+    ],
+    ids=["rename", "strip roles", "deactivate", "move"],
+)
+def test_a_town_admin_cannot_change_an_account_with_more_power(
+    db: Session, actor_of, ids, keeper, change
+) -> None:
+    with pytest.raises(Forbidden, match="其账号只能由上级管理员管理"):
+        service.update_user(
+            db, actor=actor_of("ys_admin"), user_id=keeper, changes=UserUpdate(**change(ids))
+        )
+    kept = service.get_user(db, actor=actor_of("admin"), user_id=keeper)
+    assert kept.display_name == "张三" and kept.roles == ["role_keeper"] and kept.is_active
+
+
+def test_a_town_admin_cannot_unlock_or_unkey_an_account_with_more_power(
+    db: Session, actor_of, ids, keeper
+) -> None:
+    user = db.get(UserAccount, keeper)
+    user.failed_logins, user.cert_fingerprint = 3, "ab" * 32
+    db.flush()
+    ys_admin = actor_of("ys_admin")
+    with pytest.raises(Forbidden, match="权限维护员|维护角色"):
+        service.unlock_user(db, actor=ys_admin, user_id=keeper)
+    with pytest.raises(Forbidden):
+        service.unbind_certificate(db, actor=ys_admin, user_id=keeper)
+    db.refresh(user)
+    assert user.failed_logins == 3 and user.cert_fingerprint == "ab" * 32
+    service.unlock_user(db, actor=actor_of("admin"), user_id=keeper)  # the district may
+
+
+def test_an_admin_still_edits_their_own_account(db: Session, actor_of, ids) -> None:
+    ys_admin = actor_of("ys_admin")
+    renamed = service.update_user(
+        db, actor=ys_admin, user_id=ys_admin.user_id, changes=UserUpdate(display_name="杨管")
+    )
+    assert renamed.display_name == "杨管"
+
+
+# ---- a move must not drag a squad or a window into another town --------------------------
+def test_a_squad_leader_cannot_move_out_of_the_squads_region(db: Session, actor_of, ids) -> None:
+    with pytest.raises(OrgRuleError, match="杨舍第一中队.*请先更换中队长"):
+        service.update_user(
+            db,
+            actor=actor_of("admin"),
+            user_id=ids(user="ys_squad"),
+            changes=UserUpdate(region_id=ids(region=TQ_TOWN), department_id=None),
+        )
+    assert db.get(UserAccount, ids(user="ys_squad")).region_id == ids(region=YS_TOWN)
+
+
+def test_a_window_clerk_cannot_move_out_of_the_centres_branch(db: Session, actor_of, ids) -> None:
+    admin, clerk = actor_of("admin"), ids(user="ys_clerk")
+    with pytest.raises(OrgRuleError, match="杨舍镇便民服务中心.*窗口 01.*请先调整窗口人员"):
+        service.update_user(
+            db,
+            actor=admin,
+            user_id=clerk,
+            changes=UserUpdate(region_id=ids(region=TQ_TOWN), department_id=None),
+        )
+    # Within the town's branch the clerk may move (to one of its communities).
+    moved = service.update_user(
+        db, actor=admin, user_id=clerk, changes=UserUpdate(region_id=ids(region="320582100001"))
+    )
+    assert moved.region_name == "梁丰社区" and moved.window_ids
+
+
+# ---- concurrency: the scope check and the row lock are one statement ---------------------
+@pytest.fixture
+def committed_user(demo_area: dict[str, int]) -> Iterator[int]:
+    """A locked-out account of 杨舍镇 (committed), removed afterwards."""
+    with Session(get_engine()) as s:
+        town = s.scalars(select(Region.id).filter_by(code=YS_TOWN)).one()
+        user = UserAccount(
+            username=f"race_{uuid.uuid4().hex[:10]}", display_name="并发测试", region_id=town,
+            password_hash="x", failed_logins=3,
+        )  # fmt: skip
+        s.add(user)
+        s.commit()
+        user_id = user.id
+    try:
+        yield user_id
+    finally:
+        with Session(get_engine()) as s:
+            s.execute(delete(UserAccount).where(UserAccount.id == user_id))
+            s.commit()
+
+
+def test_an_account_moved_out_of_scope_meanwhile_is_not_changed(committed_user: int) -> None:
+    admin, ys_admin = actor_named("admin"), actor_named("ys_admin")
+    with Session(get_engine()) as s:
+        tq = s.scalars(select(Region.id).filter_by(code=TQ_TOWN)).one()
+
+    def move(s: Session) -> None:
+        service.update_user(
+            s, actor=admin, user_id=committed_user, changes=UserUpdate(region_id=tq)
+        )
+
+    def unlock(s: Session) -> None:
+        service.unlock_user(s, actor=ys_admin, user_id=committed_user)
+
+    outcome = race(move, unlock)
+    assert isinstance(outcome, NotFound)
+    with Session(get_engine()) as s:
+        user = s.get_one(UserAccount, committed_user)
+        assert (user.region_id, user.failed_logins) == (tq, 3)
+
+
+def test_a_role_deleted_meanwhile_is_a_conflict_not_a_crash(demo_area: dict[str, int]) -> None:
+    admin = actor_named("admin")
+    code, username = f"race_{uuid.uuid4().hex[:10]}", f"race_{uuid.uuid4().hex[:10]}"
+    with Session(get_engine()) as s:
+        town = s.scalars(select(Region.id).filter_by(code=YS_TOWN)).one()
+        s.add(Role(code=code, name=f"临时角色{code[-6:]}"))
+        s.commit()
+
+    def drop_role(s: Session) -> None:
+        service.delete_role(s, actor=admin, code=code)
+
+    def create(s: Session) -> None:
+        body = _body(town, username=username, roles=[code])
+        service.create_user(s, actor=admin, data=body)
+
+    try:
+        outcome = race(drop_role, create)
+        assert isinstance(outcome, Conflict) and "角色已被删除" in outcome.detail
+    finally:
+        with Session(get_engine()) as s:
+            s.execute(delete(UserAccount).where(UserAccount.username == username))
+            s.execute(delete(Role).where(Role.code == code))
+            s.commit()

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.core.actor import Actor
+from geo.core.errors import Conflict
 from geo.org.auth import authenticate, open_session
 from geo.org.models import SessionKind, UserAccount
 from geo.region import service
@@ -78,3 +79,27 @@ def test_a_town_admin_lists_only_inside_their_town(db: Session) -> None:
     assert own.code == "320582100000"
     children = service.list_regions(db, actor=ys_admin, parent_id=own.id)
     assert children and all(c.path.startswith(own.path + ".") for c in children)
+
+
+def test_a_code_taken_in_another_town_is_refused_without_naming_the_holder(db: Session) -> None:
+    ys_admin = _actor(db, "ys_admin")
+    ys = int(scalar(db, "SELECT id FROM region WHERE code = '320582100000'"))
+    taken = "320582101001"  # 塘桥社区, in 塘桥镇
+    body = RegionCreate(code=taken, name="新社区", level=RegionLevel.COMMUNITY, parent_id=ys,
+                        geometry=_half(db, "west"))  # fmt: skip
+    with pytest.raises(Conflict, match=f"辖区编码 {taken} 已被使用") as refused:
+        service.create_region(db, actor=ys_admin, data=body)
+    assert "塘桥" not in refused.value.detail
+    # Inside the actor's scope the holder is named, which helps pick another code.
+    own = body.model_copy(update={"code": "320582100001"})
+    with pytest.raises(Conflict, match="已被“梁丰社区”使用"):
+        service.create_region(db, actor=ys_admin, data=own)
+
+
+def test_the_governed_area_is_one_district(db: Session) -> None:
+    admin = _actor(db, "admin")
+    body = RegionCreate(code="320583000000", name="昆山市", level=RegionLevel.DISTRICT,
+                        parent_id=None, geometry=_half(db, "west"))  # fmt: skip
+    with pytest.raises(service.RegionRuleBroken, match="系统只管理一个区县"):
+        service.create_region(db, actor=admin, data=body)
+    assert scalar(db, "SELECT count(*) FROM region WHERE level = 'district'") == 1

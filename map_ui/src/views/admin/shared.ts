@@ -1,0 +1,78 @@
+// Small helpers the administration screens share.
+import { ElMessage, ElMessageBox } from 'element-plus'
+import { errorMessage } from '../../api/http'
+import { zhCN as t } from '../../i18n/zh-CN'
+
+/** Runs a change; says so on success, shows the API's reason on failure. */
+export async function attempt<T>(action: () => Promise<T>, success?: string): Promise<T | undefined> {
+  try {
+    const result = await action()
+    if (success) ElMessage.success(success)
+    return result
+  } catch (e) {
+    ElMessage.error(errorMessage(e))
+    return undefined
+  }
+}
+
+/** Asks before something that cannot be undone; true when the user agrees. */
+export async function confirmed(message: string, title = t.common.confirmTitle): Promise<boolean> {
+  try {
+    await ElMessageBox.confirm(message, title, {
+      type: 'warning',
+      confirmButtonText: t.common.confirm,
+      cancelButtonText: t.common.cancel,
+    })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const dateTime = new Intl.DateTimeFormat('zh-CN', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+})
+
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return t.common.none
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? value : dateTime.format(date)
+}
+
+/** Blank form fields go to the API as null, not "". */
+export function blankToNull(value: string | null | undefined): string | null {
+  const trimmed = (value ?? '').trim()
+  return trimmed === '' ? null : trimmed
+}
+
+/** Runs a change that answers nothing (204): true when it went through. */
+export async function succeeded(action: () => Promise<unknown>, success?: string): Promise<boolean> {
+  try {
+    await action()
+    if (success) ElMessage.success(success)
+    return true
+  } catch (e) {
+    ElMessage.error(errorMessage(e))
+    return false
+  }
+}
+
+// After a change the screens apply the API's answer to what they show rather than read
+// the list again: the answer is the stored state, and a read sent right after a change
+// may be answered before that change is committed.
+
+/** The list with `item` in place of the entry of the same id, or added at the end. */
+export function upsert<T extends { id: number }>(list: T[], item: T): T[] {
+  return list.some((x) => x.id === item.id) ? list.map((x) => (x.id === item.id ? item : x)) : [...list, item]
+}
+
+/** The list without the entry `id`. */
+export function without<T extends { id: number }>(list: T[], id: number): T[] {
+  return list.filter((x) => x.id !== id)
+}
