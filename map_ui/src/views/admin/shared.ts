@@ -1,5 +1,7 @@
 // Small helpers the administration screens share.
+import { ref, type Ref } from 'vue'
 import { ElMessage, ElMessageBox } from 'element-plus'
+import type { Page } from '../../api/admin'
 import { errorMessage } from '../../api/http'
 import { zhCN as t } from '../../i18n/zh-CN'
 
@@ -75,4 +77,66 @@ export function upsert<T extends { id: number }>(list: T[], item: T): T[] {
 /** The list without the entry `id`. */
 export function without<T extends { id: number }>(list: T[], id: number): T[] {
   return list.filter((x) => x.id !== id)
+}
+
+/** Asks, then deletes: true when the user agreed and the server removed it. */
+export async function deletedAfterAsking(message: string, remove: () => Promise<unknown>): Promise<boolean> {
+  return (await confirmed(message)) && (await succeeded(remove, t.common.deleted))
+}
+
+/** The state every edit dialog keeps: open, and busy while its change is on its way. */
+export interface DialogState {
+  open: boolean
+  busy: boolean
+}
+
+/** Saves from a dialog: busy meanwhile, closed when the change went through; the
+ * server's answer, or undefined when it refused (its reason is shown). */
+export async function saveFrom<T>(
+  dialog: DialogState,
+  action: () => Promise<T>,
+  success: string = t.common.saved,
+): Promise<T | undefined> {
+  dialog.busy = true
+  const saved = await attempt(action, success)
+  dialog.busy = false
+  if (saved !== undefined) dialog.open = false
+  return saved
+}
+
+/** A screen's first read: `loading` meanwhile, `error` holds why it failed. */
+export function useLoading(): {
+  loading: Ref<boolean>
+  error: Ref<string | null>
+  track: (read: () => Promise<void>) => Promise<void>
+} {
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+  async function track(read: () => Promise<void>): Promise<void> {
+    loading.value = true
+    error.value = null
+    try {
+      await read()
+    } catch (e) {
+      error.value = errorMessage(e)
+    } finally {
+      loading.value = false
+    }
+  }
+  return { loading, error, track }
+}
+
+/** A keyset-paged list: `load()` reads the first page, `load(true)` adds the next one. */
+export function usePaged<T>(read: (cursor: string | null) => Promise<Page<T>>) {
+  const rows = ref<T[]>([]) as Ref<T[]>
+  const nextCursor = ref<string | null>(null)
+  const { loading, error, track } = useLoading()
+  function load(more = false): Promise<void> {
+    return track(async () => {
+      const page = await read(more ? nextCursor.value : null)
+      rows.value = more ? [...rows.value, ...page.items] : page.items
+      nextCursor.value = page.next_cursor
+    })
+  }
+  return { rows, nextCursor, loading, error, load }
 }
