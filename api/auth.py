@@ -12,7 +12,12 @@ the routes to check that every `/api/v1` route does (or is sign-in itself).
 from __future__ import annotations
 
 import hmac
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from ipaddress import ip_address
 from typing import Annotated
 
@@ -20,10 +25,10 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import SessionDep
-from geo.core.actor import Actor
+from geo.core.actor import Actor, sessions_epoch
 from geo.core.errors import Forbidden, Unauthorized
 from geo.core.settings import get_auth_settings
-from geo.org.auth import authenticate
+from geo.org.auth import authenticate, token_digest
 from geo.org.permissions import PERMISSIONS
 
 __all__ = ["ActorDep", "client_ip", "current_actor", "peer_ip", "require"]
@@ -58,23 +63,72 @@ def _ip(host: str | None) -> str | None:
         return None
 
 
+class ActorCache:
+    """Actors of recently seen tokens, reused by reads for a few seconds (bounded LRU).
+
+    An entry is dropped when it is older than `ttl`, when its session has expired, or
+    when anything about sessions, accounts or roles changed in this process since it was
+    stored (`sessions_epoch`). Writes never use it: they always see the database."""
+
+    def __init__(self, ttl: float, size: int = 10_000) -> None:
+        self.ttl, self.size = ttl, size
+        self._entries: OrderedDict[bytes, tuple[Actor, datetime, int, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> Actor | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            actor, expires_at, epoch, stored = entry
+            fresh = time.monotonic() - stored < self.ttl and epoch == sessions_epoch()
+            if fresh and datetime.now(UTC) < expires_at:
+                self._entries.move_to_end(key)
+                return actor
+            del self._entries[key]
+            return None
+
+    def put(self, key: bytes, actor: Actor, expires_at: datetime, epoch: int) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (actor, expires_at, epoch, time.monotonic())
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+def _actor_cache(request: Request) -> ActorCache:
+    cache = getattr(request.app.state, "actor_cache", None)
+    if cache is None:
+        cache = request.app.state.actor_cache = ActorCache(get_auth_settings().actor_cache_seconds)
+    return cache  # type: ignore[no-any-return]
+
+
 def current_actor(
     request: Request,
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> Actor:
-    ip = client_ip(request)
-    if bearer is not None:
-        actor, _ = authenticate(session, token=bearer.credentials, ip=ip)
-    elif cookie:
-        actor, row = authenticate(session, token=cookie, ip=ip)
-        if request.method not in SAFE_METHODS:
-            sent = request.headers.get(CSRF_HEADER, "")
-            if not hmac.compare_digest(sent.encode(), row.csrf_token.encode()):
-                raise Forbidden("安全校验失败（CSRF 令牌缺失或不匹配），请刷新页面后重试")
-    else:
+    token = bearer.credentials if bearer is not None else cookie
+    if not token:
         raise Unauthorized("请先登录")
+    ip = client_ip(request)
+    reading = request.method in SAFE_METHODS
+    key = token_digest(token)
+    cached = _actor_cache(request).get(key) if reading else None
+    if cached is not None:
+        actor = replace(cached, ip=ip)
+    else:
+        epoch = sessions_epoch()  # before the read: a change during it makes the entry stale
+        actor, facts = authenticate(session, token=token, ip=ip)
+        if bearer is None and not reading:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not hmac.compare_digest(sent.encode(), facts.csrf_token.encode()):
+                raise Forbidden("安全校验失败（CSRF 令牌缺失或不匹配），请刷新页面后重试")
+        if reading:
+            _actor_cache(request).put(key, actor, facts.expires_at, epoch)
     request.state.actor = actor
     return actor
 

@@ -42,8 +42,10 @@ def _prepare(url: str, scale: int) -> dict:
     _alembic(env, "upgrade", "head")
     with engine.connect() as conn:
         events = conn.execute(text("SELECT count(*) FROM event")).scalar_one()
+        # A database loaded before the demo had accounts must be loaded again.
+        accounts = conn.execute(text("SELECT count(*) FROM user_account")).scalar_one()
     engine.dispose()
-    if events == 2200 * scale:
+    if events == 2200 * scale and accounts:
         return {"generated": False}
     _alembic(env, "downgrade", "base")
     _alembic(env, "upgrade", "head")

@@ -28,12 +28,14 @@ from sqlalchemy.exc import NoInspectionAvailable
 from geo.audit import repository as repo
 from geo.audit.models import ACTION_PATTERN, AuditLog
 from geo.audit.repository import Executor
-from geo.core.actor import Actor
+from geo.core.actor import Actor, sessions_changed
 from geo.core.errors import DomainError
 
 __all__ = ["AuditError", "AuditPage", "record", "search", "search_for", "to_jsonable"]
 
 MAX_LIMIT = 500
+# Actions after which a remembered actor may be out of date (see geo.core.actor).
+_CHANGES_WHO_MAY_ACT = frozenset({"auth", "org", "window"})
 _ACTION = re.compile(ACTION_PATTERN)
 _LTREE = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
 
@@ -151,6 +153,8 @@ def record(
         raise ValueError(f"区划路径 {region_path!r} 格式无效")
     if ip is not None:
         ip = str(ip_address(ip))  # ValueError on a malformed address
+    if action.split(".", 1)[0] in _CHANGES_WHO_MAY_ACT:
+        sessions_changed()
     return repo.insert_entry(
         session,
         action=action,

@@ -12,7 +12,7 @@ from typing import TypedDict
 
 from geo.core.errors import Forbidden
 
-__all__ = ["Actor", "AuditActor"]
+__all__ = ["Actor", "AuditActor", "sessions_changed", "sessions_epoch"]
 
 
 class AuditActor(TypedDict):
@@ -57,3 +57,18 @@ class Actor:
     def audit_fields(self) -> AuditActor:
         """Keyword arguments for `geo.audit.service.record`."""
         return AuditActor(actor_id=self.user_id, actor_name=self.display_name, ip=self.ip)
+
+
+# Bumped whenever a sign-in, account, role or window assignment changes in this process
+# (geo.audit.service.record does it for those actions), so that actors remembered for
+# fast reads (api.auth.ActorCache) are forgotten at once.
+_sessions_epoch = 0
+
+
+def sessions_changed() -> None:
+    global _sessions_epoch
+    _sessions_epoch += 1
+
+
+def sessions_epoch() -> int:
+    return _sessions_epoch

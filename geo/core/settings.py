@@ -77,6 +77,11 @@ class AuthSettings(BaseSettings):
     cookie_secure: bool = False
     browser_session_hours: float = 12.0  # absolute lifetime of a browser session
     bearer_token_days: float = 30.0  # lifetime of a phone-app token
+    # Reads (GET) may reuse a token's actor for this long instead of asking the database
+    # on every request (a map view fetches dozens of tiles at once). Changes of accounts,
+    # roles and sessions in this process forget it at once; other server processes see
+    # them within this time. 0 turns it off.
+    actor_cache_seconds: float = 5.0
     # CA lock (client certificates): the CA that issues the staff's USB-key certificates,
     # and the header in which the TLS-terminating proxy forwards the verified certificate
     # (nginx: `proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;`). The header

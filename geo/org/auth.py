@@ -14,8 +14,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from geo.audit.service import record
@@ -34,6 +35,7 @@ from geo.org.passwords import (
 from geo.parameter.service import get_parameter
 
 __all__ = [
+    "SessionFacts",
     "SignIn",
     "TooManyAttempts",
     "WrongPassword",
@@ -315,26 +317,45 @@ def open_session(
     return SignIn(token=token, csrf_token=csrf, expires_at=expires, actor=actor)
 
 
-_ACTOR_SQL = text("""
-    SELECT u.id, u.username, u.display_name, u.region_id, r.path::text AS region_path,
-           r.level AS region_level, u.department_id, u.squad_id,
-           coalesce(array_agg(DISTINCT ur.role_code) FILTER (WHERE ur.role_code IS NOT NULL),
-                    '{}') AS roles,
-           coalesce(bool_or(ro.is_superuser), false) AS superuser,
-           coalesce(array_agg(DISTINCT rp.permission) FILTER (WHERE rp.permission IS NOT NULL),
-                    '{}') AS permissions
-    FROM user_account u
+# The session, its user, region, roles and permissions in one round trip: this runs on
+# every signed-in request (each map tile included).
+_ACTOR_SQL = """
+    SELECT s.id AS session_id, s.csrf_token, s.kind, s.window_id, s.created_at,
+           s.last_seen_at, s.expires_at, s.revoked_at,
+           u.id, u.username, u.display_name, u.is_active, u.region_id, u.department_id,
+           u.squad_id, r.path::text AS region_path, r.level AS region_level,
+           coalesce(g.roles, '{{}}') AS roles, coalesce(g.superuser, false) AS superuser,
+           coalesce(g.permissions, '{{}}') AS permissions
+    FROM auth_session s
+    JOIN user_account u ON u.id = s.user_id
     JOIN region r ON r.id = u.region_id
-    LEFT JOIN user_role ur ON ur.user_id = u.id
-    LEFT JOIN role ro ON ro.code = ur.role_code
-    LEFT JOIN role_permission rp ON rp.role_code = ur.role_code
-    WHERE u.id = :user_id
-    GROUP BY u.id, r.path, r.level
-""")
+    LEFT JOIN LATERAL (
+        SELECT array_agg(DISTINCT ur.role_code) AS roles,
+               bool_or(ro.is_superuser) AS superuser,
+               array_agg(DISTINCT rp.permission) FILTER (WHERE rp.permission IS NOT NULL)
+                   AS permissions
+        FROM user_role ur
+        JOIN role ro ON ro.code = ur.role_code
+        LEFT JOIN role_permission rp ON rp.role_code = ur.role_code
+        WHERE ur.user_id = u.id
+    ) AS g ON true
+    WHERE {where}
+"""
+_ACTOR_BY_TOKEN = text(_ACTOR_SQL.format(where="s.token_hash = :digest"))
+_ACTOR_BY_SESSION = text(_ACTOR_SQL.format(where="s.id = :session_id"))
 
 
-def load_actor(session: Session, *, session_row: AuthSession, ip: str | None = None) -> Actor:
-    row = session.execute(_ACTOR_SQL, {"user_id": session_row.user_id}).one()
+@dataclass(frozen=True)
+class SessionFacts:
+    """What a request needs of its session besides the actor."""
+
+    id: int
+    csrf_token: str
+    kind: str
+    expires_at: datetime
+
+
+def _actor(row: Any, ip: str | None) -> Actor:
     return Actor(
         user_id=row.id,
         username=row.username,
@@ -347,10 +368,15 @@ def load_actor(session: Session, *, session_row: AuthSession, ip: str | None = N
         superuser=row.superuser,
         department_id=row.department_id,
         squad_id=row.squad_id,
-        window_id=session_row.window_id,
-        session_id=session_row.id,
+        window_id=row.window_id,
+        session_id=row.session_id,
         ip=ip,
     )
+
+
+def load_actor(session: Session, *, session_row: AuthSession, ip: str | None = None) -> Actor:
+    row = session.execute(_ACTOR_BY_SESSION, {"session_id": session_row.id}).one()
+    return _actor(row, ip)
 
 
 def authenticate(
@@ -359,31 +385,34 @@ def authenticate(
     token: str,
     ip: str | None = None,
     now: datetime | None = None,
-) -> tuple[Actor, AuthSession]:
+) -> tuple[Actor, SessionFacts]:
     """The actor behind a token, or Unauthorized. Browser sessions slide: each use
     pushes the idle expiry forward, up to the absolute lifetime."""
     now = _now(now)
-    row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_digest(token)))
+    row = session.execute(_ACTOR_BY_TOKEN, {"digest": token_digest(token)}).one_or_none()
     if row is None:
         raise Unauthorized("登录凭证无效，请重新登录")
     if row.revoked_at is not None or row.expires_at <= now:
         raise Unauthorized("登录已过期，请重新登录")
-    active = session.scalar(select(UserAccount.is_active).where(UserAccount.id == row.user_id))
-    if not active:
+    if not row.is_active:
         raise Unauthorized("账号已停用，请联系管理员")
+    expires_at = row.expires_at
     if row.kind == SessionKind.BROWSER.value and now - row.last_seen_at > _TOUCH_EVERY:
-        _slide(session, row, now)
-    return load_actor(session, session_row=row, ip=ip), row
+        expires_at = _slide(session, row.session_id, row.created_at, now)
+    facts = SessionFacts(row.session_id, row.csrf_token, row.kind, expires_at)
+    return _actor(row, ip), facts
 
 
-def _slide(session: Session, row: AuthSession, now: datetime) -> None:
+def _slide(session: Session, session_id: int, created_at: datetime, now: datetime) -> datetime:
     idle = get_parameter(session, key="auth.idle_timeout_minutes")
-    hard_stop = row.created_at + timedelta(hours=get_auth_settings().browser_session_hours)
+    hard_stop = created_at + timedelta(hours=get_auth_settings().browser_session_hours)
+    expires = min(now + timedelta(minutes=idle), hard_stop)
     session.execute(
         update(AuthSession)
-        .where(AuthSession.id == row.id)
-        .values(last_seen_at=now, expires_at=func.least(now + timedelta(minutes=idle), hard_stop))
+        .where(AuthSession.id == session_id)
+        .values(last_seen_at=now, expires_at=expires)
     )
+    return expires
 
 
 def sign_out(session: Session, *, actor: Actor, now: datetime | None = None) -> None:
