@@ -180,3 +180,9 @@ def live_server(demo_area) -> Iterator[str]:  # noqa: ANN001
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: they act through a real server, so what they create is
+    committed (and audit rows cannot be removed); the rolled-back tests must not see it."""
+    items.sort(key=lambda item: "e2e" in item.path.parts)
