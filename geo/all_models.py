@@ -5,7 +5,7 @@ from geo.calendar.models import CalendarDay
 from geo.camera.models import Camera
 from geo.core.db import Base
 from geo.enterprise.models import Enterprise
-from geo.event.models import Event, EventCategory
+from geo.event.models import Event, EventAction, EventCategory, EventNumber
 from geo.housing.models import Building, Street
 from geo.org.models import (
     AuthSession,
@@ -37,7 +37,9 @@ __all__ = [
     "Enterprise",
     "Department",
     "Event",
+    "EventAction",
     "EventCategory",
+    "EventNumber",
     "Hall",
     "PartySite",
     "PatrolRoute",

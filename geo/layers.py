@@ -21,6 +21,7 @@ from geo.all_models import (
     Region,
     Street,
 )
+from geo.event.workflow import STATUS_LABELS
 from geo.region.models import RegionLevel
 
 
@@ -84,14 +85,7 @@ ENTERPRISE_CATEGORIES = {
 RISK_LISTS = {"red": "红名单", "white": "白名单", "black": "黑名单"}
 SITE_STATUSES = {"planned": "未开工", "active": "在建", "suspended": "停工", "completed": "已竣工"}
 PATROL_KINDS = {"daily": "日常巡查", "special": "专项巡查"}
-EVENT_STATUSES = {
-    "reported": "待派遣",
-    "dispatched": "已派遣",
-    "handling": "处置中",
-    "to_close": "待结案",
-    "closed": "已结案",
-    "cancelled": "已作废",
-}
+EVENT_STATUSES = {s.value: label for s, label in STATUS_LABELS.items()}  # geo.event.workflow
 EVENT_SOURCES = {
     "grid_member": "网格员上报",
     "hotline": "12345热线",
@@ -113,9 +107,14 @@ PARTY_SITE_KINDS = {
 # Map colours of coded values: the web map, its legend and the exported HTML maps agree.
 EVENT_STATUS_COLOURS = {
     "reported": "#e74c3c",
+    "claimed": "#e74c3c",
+    "accepted": "#d35400",
+    "returned": "#8e44ad",
     "dispatched": "#e67e22",
     "handling": "#f1c40f",
     "to_close": "#3498db",
+    "verifying": "#2980b9",
+    "rework": "#f39c12",
     "closed": "#95a5a6",
     "cancelled": "#c8ccd0",
 }

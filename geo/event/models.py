@@ -1,36 +1,44 @@
-"""Events (事件) and their category dictionary.
+"""Events (事件), their category dictionary and the history of each work order.
 
-The work-order process that moves an event through its statuses comes with the dispatch
-workflow; here are the table, the dictionary and the indexes every later screen relies on.
+The statuses and the moves between them are declared in `geo.event.workflow`; an event
+row carries who holds the work order now (the claiming dispatcher, the assignee, the
+verifier) and its deadline; `EventAction` keeps one row per transition.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     Text,
+    func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.core.db import Base
 from geo.core.models import IdMixin, RegionLinkMixin, TimestampMixin, geom_column, trigram_index
+from geo.event.workflow import Status
+
+EventStatus = Status  # the name the importer and the map export know it by
+
+STATUS_CHECK = "status IN (" + ", ".join(f"'{s.value}'" for s in Status) + ")"
 
 
-class EventStatus(StrEnum):
-    REPORTED = "reported"  # 已上报，待派遣
-    DISPATCHED = "dispatched"  # 已派遣
-    HANDLING = "handling"  # 处置中
-    TO_CLOSE = "to_close"  # 待结案
-    CLOSED = "closed"  # 已结案
-    CANCELLED = "cancelled"  # 已作废
+def _user_fk(*, indexed: bool = True) -> Mapped:
+    return mapped_column(
+        BigInteger, ForeignKey("user_account.id", ondelete="RESTRICT"), index=indexed
+    )
 
 
 class EventSource(StrEnum):
@@ -61,9 +69,10 @@ class Event(IdMixin, TimestampMixin, RegionLinkMixin, Base):
         trigram_index("event", "title"),
         trigram_index("event", "address"),
         trigram_index("event", "event_no"),
+        CheckConstraint(STATUS_CHECK, name="ck_event_status"),
         CheckConstraint(
-            "status IN ('reported', 'dispatched', 'handling', 'to_close', 'closed', 'cancelled')",
-            name="ck_event_status",
+            "assignee_user_id IS NULL OR assignee_department_id IS NULL",
+            name="ck_event_one_assignee",
         ),
         CheckConstraint(
             "source IN ('grid_member', 'hotline', 'camera', 'public', 'patrol')",
@@ -74,6 +83,13 @@ class Event(IdMixin, TimestampMixin, RegionLinkMixin, Base):
         CheckConstraint("closed_at IS NULL OR closed_at >= reported_at", name="ck_event_closed"),
         Index("ix_event_reported_at", "reported_at"),
         Index("ix_event_status", "status"),
+        # The pool: the oldest unclaimed work orders of a region subtree, claimed in order.
+        Index(
+            "ix_event_pool",
+            "region_id",
+            "reported_at",
+            postgresql_where=text("status = 'reported'"),
+        ),
     )
 
     event_no: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)  # 事件编号
@@ -96,3 +112,45 @@ class Event(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     geom: Mapped[object] = geom_column("POINT")
+    # The work order: who reported it, who holds it now, and by when it must be handled.
+    reporter_id: Mapped[int | None] = _user_fk()
+    claimed_by_id: Mapped[int | None] = _user_fk()  # the dispatcher who took it from the pool
+    assignee_user_id: Mapped[int | None] = _user_fk()
+    assignee_department_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("department.id", ondelete="RESTRICT"), index=True
+    )
+    verifier_id: Mapped[int | None] = _user_fk()  # the grid member checking on site
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # 处置期限
+
+
+class EventAction(IdMixin, Base):
+    """One transition of a work order: the history shown on its detail page."""
+
+    __tablename__ = "event_action"
+    __table_args__ = (Index("ix_event_action_event", "event_id", "id"),)
+
+    event_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("event.id", ondelete="CASCADE"), nullable=False
+    )
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(16))  # none for the report
+    to_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    actor_id: Mapped[int | None] = _user_fk(indexed=False)
+    actor_name: Mapped[str] = mapped_column(String(50), nullable=False)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    opinion: Mapped[str | None] = mapped_column(Text)  # 意见、反馈内容或核查结果
+    target_user_id: Mapped[int | None] = _user_fk(indexed=False)
+    target_department_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("department.id", ondelete="RESTRICT")
+    )
+
+
+class EventNumber(Base):
+    """The last serial number given on each day (event numbers SJ + date + 5 digits)."""
+
+    __tablename__ = "event_number"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, nullable=False)

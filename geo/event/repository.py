@@ -1,11 +1,44 @@
-"""Reading the event dictionaries."""
+"""All SQL of events: the dictionaries, locating a grid, work-order rows with the names a
+desk shows (one query, no N+1), the pool, the guarded status update and the history."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from datetime import date
+from typing import Any
 
-from geo.event.models import EventCategory
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    String,
+    and_,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
+
+from geo.core.actor import Actor
+from geo.core.models import Ltree
+from geo.core.scope import readable
+from geo.core.srid import STORAGE_SRID
+from geo.event.models import Event, EventAction, EventCategory
+from geo.event.workflow import Status
+from geo.org.models import Department, Role, RolePermission, UserAccount, UserRole
+from geo.region.models import Region
+
+Bbox = tuple[float, float, float, float]
+
+
+def _first(result: Any) -> Row[Any] | None:
+    """The first row of a result of named columns (typed loosely: rows are read by name)."""
+    row: Row[Any] | None = result.first()
+    return row
 
 
 def category_names(session: Session) -> dict[str, str]:
@@ -14,3 +47,279 @@ def category_names(session: Session) -> dict[str, str]:
         select(EventCategory.code, EventCategory.name).order_by(EventCategory.sort_order)
     ).all()
     return {code: name for code, name in rows}
+
+
+def get_category(session: Session, code: str) -> EventCategory | None:
+    return session.get(EventCategory, code)
+
+
+# ---- locating ----------------------------------------------------------------------------
+def _point(lon: float, lat: float) -> ColumnElement[Any]:
+    return func.ST_SetSRID(func.ST_MakePoint(lon, lat), STORAGE_SRID)
+
+
+def locate_grid(session: Session, *, lon: float, lat: float) -> Row[Any] | None:
+    """The grid covering the point (boundary included): id, name, path. A point on the
+    edge of two grids goes to the lower id, so the answer never depends on the plan."""
+    return _first(
+        session.execute(
+            select(Region.id, Region.name, Region.path)
+            .where(Region.level == "grid", func.ST_Covers(Region.geom, _point(lon, lat)))
+            .order_by(Region.id)
+            .limit(1)
+        )
+    )
+
+
+def region_path(session: Session, region_id: int) -> str | None:
+    return session.scalar(select(Region.path).where(Region.id == region_id))
+
+
+# ---- numbering and deadlines -------------------------------------------------------------
+def next_event_number(session: Session, *, day: date) -> int:
+    """The day's next serial; the row lock serialises concurrent reports of one day."""
+    return int(
+        session.execute(
+            text("""INSERT INTO event_number (day, last) VALUES (:day, 1)
+                    ON CONFLICT (day) DO UPDATE SET last = event_number.last + 1
+                    RETURNING last"""),
+            {"day": day},
+        ).scalar_one()
+    )
+
+
+def nth_working_day_after(session: Session, *, day: date, n: int) -> date | None:
+    """The n-th working day after `day` on the calendar (None: the calendar ends first)."""
+    return session.execute(
+        text("""SELECT day FROM calendar_day WHERE day > :day AND is_working
+                ORDER BY day OFFSET :skip LIMIT 1"""),
+        {"day": day, "skip": n - 1},
+    ).scalar()
+
+
+# ---- work-order rows ---------------------------------------------------------------------
+_grid = aliased(Region, name="grid")
+_community = aliased(Region, name="community")
+_town = aliased(Region, name="town")
+_claimer = aliased(UserAccount, name="claimer")
+_assignee = aliased(UserAccount, name="assignee")
+_verifier = aliased(UserAccount, name="verifier")
+_department = aliased(Department, name="assignee_department")
+
+
+def _event_select() -> Any:
+    return (
+        select(
+            Event.id,
+            Event.event_no,
+            Event.title,
+            Event.description,
+            Event.category_code,
+            EventCategory.name.label("category_name"),
+            Event.status,
+            Event.source,
+            Event.severity,
+            Event.urgency,
+            Event.address,
+            Event.reporter_name,
+            Event.reported_at,
+            Event.closed_at,
+            Event.deadline,
+            func.ST_X(Event.geom).label("lon"),
+            func.ST_Y(Event.geom).label("lat"),
+            Event.region_id.label("grid_id"),
+            _grid.name.label("grid_name"),
+            _grid.path.label("region_path"),
+            _community.name.label("community_name"),
+            _town.name.label("town_name"),
+            Event.claimed_by_id,
+            _claimer.display_name.label("claimed_by_name"),
+            Event.assignee_user_id,
+            _assignee.display_name.label("assignee_user_name"),
+            Event.assignee_department_id,
+            _department.name.label("assignee_department_name"),
+            Event.verifier_id,
+            _verifier.display_name.label("verifier_name"),
+        )  # fmt: skip
+        .join(EventCategory, EventCategory.code == Event.category_code)
+        .outerjoin(_grid, _grid.id == Event.region_id)
+        .outerjoin(_community, _community.id == _grid.parent_id)
+        .outerjoin(_town, _town.id == _community.parent_id)
+        .outerjoin(_claimer, _claimer.id == Event.claimed_by_id)
+        .outerjoin(_assignee, _assignee.id == Event.assignee_user_id)
+        .outerjoin(_verifier, _verifier.id == Event.verifier_id)
+        .outerjoin(_department, _department.id == Event.assignee_department_id)
+    )
+
+
+def event_row(session: Session, *, actor: Actor, event_id: int) -> Row[Any] | None:
+    """One work order inside the actor's scope (None: unknown or out of scope)."""
+    return _first(
+        session.execute(
+            _event_select().where(Event.id == event_id, readable(actor, Event.region_id))
+        )
+    )
+
+
+def event_rows(
+    session: Session,
+    *,
+    actor: Actor,
+    statuses: list[str] | None = None,
+    category: str | None = None,
+    under_path: str | None = None,
+    mine: bool = False,
+    bbox: Bbox | None = None,
+    after_id: int | None = None,
+    limit: int,
+) -> list[Row[Any]]:
+    """Work orders of the scope, newest first, keyset-paged on id."""
+    query = _event_select().where(readable(actor, Event.region_id))
+    if statuses:
+        query = query.where(Event.status.in_(statuses))
+    if category:
+        query = query.where(Event.category_code.startswith(category, autoescape=True))
+    if under_path is not None:
+        query = query.where(_grid.path.op("<@")(cast(literal(under_path, String), Ltree)))
+    if mine:
+        query = query.where(waiting_on(actor))
+    if bbox is not None:
+        envelope = func.ST_MakeEnvelope(*bbox, STORAGE_SRID)
+        query = query.where(func.ST_Intersects(Event.geom, envelope))
+    if after_id is not None:
+        query = query.where(Event.id < after_id)
+    return list(session.execute(query.order_by(Event.id.desc()).limit(limit)).all())
+
+
+def waiting_on(actor: Actor) -> ColumnElement[bool]:
+    """Open work orders the actor holds: claimed by them, dispatched to them or their
+    department, waiting for their verification, or (the district centre) returned."""
+    mine = [
+        and_(Event.claimed_by_id == actor.user_id, Event.status.in_(_CLAIMER_STATUSES)),
+        and_(Event.assignee_user_id == actor.user_id, Event.status.in_(_ASSIGNEE_STATUSES)),
+        and_(Event.verifier_id == actor.user_id, Event.status == Status.VERIFYING.value),
+    ]
+    if actor.is_district_wide and actor.can("event.dispatch"):
+        mine.append(Event.status == Status.RETURNED.value)  # towns sent them up to the centre
+    if actor.department_id is not None:
+        mine.append(
+            and_(
+                Event.assignee_department_id == actor.department_id,
+                Event.status.in_(_ASSIGNEE_STATUSES),
+            )
+        )
+    return or_(*mine)
+
+
+_CLAIMER_STATUSES = (Status.CLAIMED.value, Status.ACCEPTED.value)
+_ASSIGNEE_STATUSES = (Status.DISPATCHED.value, Status.HANDLING.value, Status.REWORK.value)
+
+
+# ---- the pool ----------------------------------------------------------------------------
+def _pool(actor: Actor) -> ColumnElement[bool]:
+    return and_(Event.status == Status.REPORTED.value, readable(actor, Event.region_id))
+
+
+def claimable_ids(session: Session, *, actor: Actor, limit: int) -> list[int]:
+    """Lock up to `limit` pool work orders, most urgent and oldest first, skipping those
+    another dispatcher is claiming right now: two dispatchers never get the same one."""
+    return list(
+        session.scalars(
+            select(Event.id)
+            .where(_pool(actor))
+            .order_by(Event.urgency.desc(), Event.reported_at, Event.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=Event)
+        )
+    )
+
+
+def pool_count(session: Session, *, actor: Actor) -> int:
+    return int(session.scalar(select(func.count()).where(_pool(actor))) or 0)
+
+
+# ---- writing -----------------------------------------------------------------------------
+def update_status(
+    session: Session, *, event_id: int, source: str, target: str, changes: dict[str, Any]
+) -> bool:
+    """The guarded write: succeeds only while the work order is still in `source`."""
+    result = session.execute(
+        update(Event)
+        .where(Event.id == event_id, Event.status == source)
+        .values(status=target, updated_at=func.now(), **changes)
+        .returning(Event.id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.first() is not None
+
+
+def current_status(session: Session, *, event_id: int) -> str | None:
+    return session.scalar(select(Event.status).where(Event.id == event_id))
+
+
+def insert_action(session: Session, **values: Any) -> int:
+    query = insert(EventAction).values(**values).returning(EventAction.id)
+    return int(session.execute(query).scalar_one())
+
+
+def history_rows(session: Session, *, event_id: int) -> list[Row[Any]]:
+    target_user = aliased(UserAccount, name="target_user")
+    target_department = aliased(Department, name="target_department")
+    result: Any = session.execute(
+        select(
+            EventAction.id,
+            EventAction.action,
+            EventAction.from_status,
+            EventAction.to_status,
+            EventAction.actor_id,
+            EventAction.actor_name,
+            EventAction.at,
+            EventAction.opinion,
+            EventAction.target_user_id,
+            target_user.display_name.label("target_user_name"),
+            EventAction.target_department_id,
+            target_department.name.label("target_department_name"),
+        )  # fmt: skip
+        .outerjoin(target_user, target_user.id == EventAction.target_user_id)
+        .outerjoin(target_department, target_department.id == EventAction.target_department_id)
+        .where(EventAction.event_id == event_id)
+        .order_by(EventAction.id)
+    )
+    return list(result.all())
+
+
+# ---- targets of a dispatch or a verification task ----------------------------------------
+def user_target(session: Session, *, user_id: int, permission: str) -> Row[Any] | None:
+    """id, display_name, is_active, region path, and whether a role grants `permission`."""
+    grants = exists().where(
+        UserRole.user_id == UserAccount.id,
+        or_(
+            UserRole.role_code.in_(
+                select(RolePermission.role_code).where(RolePermission.permission == permission)
+            ),
+            UserRole.role_code.in_(select(Role.code).where(Role.is_superuser)),
+        ),
+    )
+    return _first(
+        session.execute(
+            select(
+                UserAccount.id,
+                UserAccount.display_name,
+                UserAccount.is_active,
+                Region.path.label("region_path"),
+                grants.label("can"),
+            )
+            .join(Region, Region.id == UserAccount.region_id)
+            .where(UserAccount.id == user_id)
+        )
+    )
+
+
+def department_target(session: Session, *, department_id: int) -> Row[Any] | None:
+    return _first(
+        session.execute(
+            select(Department.id, Department.name, Region.path.label("region_path"))
+            .join(Region, Region.id == Department.region_id)
+            .where(Department.id == department_id)
+        )
+    )

@@ -1,0 +1,135 @@
+"""Events and their work orders (GM-1, GM-2, GM-4, GM-5): report, list, detail, claim
+from the pool, and one sub-resource per workflow action
+(`POST /api/v1/events/{id}/dispatch` …). Thin: parse, authorise, call `geo.event.service`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from api.auth import require
+from api.deps import SessionDep
+from geo.core.actor import Actor
+from geo.event import service
+from geo.event.errors import EventRuleError
+from geo.event.schemas import (
+    MAX_PAGE,
+    ActionBody,
+    ClaimBody,
+    ClaimResult,
+    EventCreate,
+    EventDetail,
+    EventPage,
+    PoolCount,
+)
+from geo.event.workflow import ACTION_LABELS, ACTION_PERMISSIONS, Action, Field, Status
+
+router = APIRouter(prefix="/api/v1/events", tags=["events"])
+
+Viewer = Annotated[Actor, Depends(require("event.view"))]
+Reporter = Annotated[Actor, Depends(require("event.report"))]
+Dispatcher = Annotated[Actor, Depends(require("event.dispatch"))]
+EventId = Annotated[int, Path(ge=1, le=2**62, description="工单编号（id）")]
+
+
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if not text:
+        return None
+    try:
+        parts = tuple(float(p) for p in text.split(","))
+    except ValueError:
+        parts = ()
+    if len(parts) != 4:
+        raise EventRuleError("范围（bbox）应为 最小经度,最小纬度,最大经度,最大纬度 四个数")
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+@router.get("", response_model=EventPage, summary="工单列表（通用查询）")
+def list_events(
+    actor: Viewer,
+    session: SessionDep,
+    status: Annotated[list[Status] | None, Query(description="状态，可多选")] = None,
+    category: Annotated[str | None, Query(max_length=16, description="分类编码（含下级）")] = None,
+    region_id: Annotated[int | None, Query(ge=1, le=2**62, description="区划（含下级）")] = None,
+    mine: Annotated[bool, Query(description="只看等待我处理的工单")] = False,
+    bbox: Annotated[str | None, Query(max_length=200, description="经纬度范围")] = None,
+    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> EventPage:
+    return service.list_events(
+        session, actor=actor, statuses=status, category=category, region_id=region_id,
+        mine=mine, bbox=_bbox(bbox), cursor=cursor, limit=limit,
+    )  # fmt: skip
+
+
+@router.post("", response_model=EventDetail, status_code=201, summary="上报事件")
+def report_event(body: EventCreate, actor: Reporter, session: SessionDep) -> EventDetail:
+    return service.report_event(session, actor=actor, data=body)
+
+
+@router.get("/pool", response_model=PoolCount, summary="待索取工单数（本辖区工单池）")
+def pool_count(actor: Dispatcher, session: SessionDep) -> PoolCount:
+    return PoolCount(count=service.pool_count(session, actor=actor))
+
+
+@router.post("/claim", response_model=ClaimResult, summary="索取工单")
+def claim_events(body: ClaimBody, actor: Dispatcher, session: SessionDep) -> ClaimResult:
+    return service.claim_events(session, actor=actor, count=body.count)
+
+
+@router.get("/{event_id}", response_model=EventDetail, summary="工单详情（含流转记录）")
+def get_event(event_id: EventId, actor: Viewer, session: SessionDep) -> EventDetail:
+    return service.get_event(session, actor=actor, event_id=event_id)
+
+
+_FIELD_HELP = {
+    Field.OPINION: "opinion（必填）",
+    Field.TARGET: "user_id 或 department_id（二选一）",
+    Field.VERIFIER: "user_id（核查人员）",
+}
+
+
+def _action_route(action: Action) -> Callable[..., EventDetail]:
+    """The route of one action, declaring the action's permission from the workflow table."""
+
+    def act(event_id: int, body: ActionBody, actor: Actor, session: SessionDep) -> EventDetail:
+        return service.transition(
+            session, actor=actor, event_id=event_id, action=action,
+            expected_status=body.expected_status, opinion=body.opinion,
+            user_id=body.user_id, department_id=body.department_id,
+        )  # fmt: skip
+
+    # Real objects, not the module's postponed (string) annotations: the permission
+    # dependency differs per action and exists only in this scope.
+    act.__annotations__ = {
+        "event_id": EventId,
+        "body": ActionBody,
+        "actor": Annotated[Actor, Depends(require(ACTION_PERMISSIONS[action]))],
+        "session": SessionDep,
+        "return": EventDetail,
+    }
+    act.__name__ = f"event_{action.value}"
+    return act
+
+
+def _description(action: Action) -> str:
+    from geo.event.workflow import TRANSITIONS
+
+    lines = [
+        f"- {t.source.label} → {t.target.label}"
+        + ("；" + "、".join(_FIELD_HELP[f] for f in t.required) if t.required else "")
+        for t in TRANSITIONS.values()
+        if t.action is action
+    ]
+    return "可执行的状态与所需字段：\n" + "\n".join(lines)
+
+
+for _action in Action:
+    router.post(
+        f"/{{event_id}}/{_action.value}",
+        response_model=EventDetail,
+        summary=ACTION_LABELS[_action],
+        description=_description(_action),
+    )(_action_route(_action))

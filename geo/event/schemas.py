@@ -1,0 +1,119 @@
+"""What the event API reads and writes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field, model_validator
+
+from geo.event.models import EventSource
+from geo.event.workflow import Status
+
+MAX_PAGE = 200
+MAX_CLAIM = 50
+
+
+class EventCreate(BaseModel):
+    """A report: what, where (lon/lat, CGCS2000 ≈ WGS84), how serious."""
+
+    title: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=4000)
+    category_code: str = Field(min_length=1, max_length=16)
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    address: str | None = Field(default=None, max_length=200)
+    source: EventSource = EventSource.GRID_MEMBER
+    severity: int = Field(default=1, ge=1, le=3)
+    urgency: int = Field(default=1, ge=1, le=3)
+    reporter_name: str | None = Field(default=None, max_length=50)  # 诉求人; default: me
+
+
+class ClaimBody(BaseModel):
+    count: int = Field(default=1, ge=1, le=MAX_CLAIM)
+
+
+class ActionBody(BaseModel):
+    """The fields of one action; which are required depends on the action (see the
+    workflow table): `opinion` (意见、反馈内容、核查结果), a target `user_id` or
+    `department_id` (派遣), a `user_id` (核查人员). `expected_status`: the status the
+    client showed; a work order changed meanwhile answers 409."""
+
+    opinion: str | None = Field(default=None, max_length=2000)
+    user_id: int | None = Field(default=None, ge=1, le=2**62)
+    department_id: int | None = Field(default=None, ge=1, le=2**62)
+    expected_status: Status | None = None
+
+    @model_validator(mode="after")
+    def _strip(self) -> ActionBody:
+        self.opinion = (self.opinion or "").strip() or None
+        return self
+
+
+class EventRead(BaseModel):
+    id: int
+    event_no: str
+    title: str
+    description: str | None
+    category_code: str
+    category_name: str
+    status: Status
+    status_label: str
+    is_open: bool
+    source: str
+    severity: int
+    urgency: int
+    address: str | None
+    reporter_name: str | None
+    reported_at: datetime
+    closed_at: datetime | None
+    deadline: datetime | None
+    lon: float
+    lat: float
+    grid_id: int | None
+    grid_name: str | None
+    community_name: str | None
+    town_name: str | None
+    claimed_by_id: int | None
+    claimed_by_name: str | None
+    assignee_user_id: int | None
+    assignee_user_name: str | None
+    assignee_department_id: int | None
+    assignee_department_name: str | None
+    verifier_id: int | None
+    verifier_name: str | None
+    actions: list[str]  # what the reader may do now (buttons of the detail page)
+
+
+class EventActionRead(BaseModel):
+    id: int
+    action: str
+    action_label: str
+    from_status: str | None
+    to_status: str
+    to_status_label: str
+    actor_id: int | None
+    actor_name: str
+    at: datetime
+    opinion: str | None
+    target_user_id: int | None
+    target_user_name: str | None
+    target_department_id: int | None
+    target_department_name: str | None
+
+
+class EventDetail(EventRead):
+    history: list[EventActionRead]
+
+
+class EventPage(BaseModel):
+    items: list[EventRead]
+    next_cursor: str | None  # pass back as `cursor` for the next page; null: last page
+
+
+class ClaimResult(BaseModel):
+    claimed: list[EventRead]
+    pool_left: int  # still unclaimed in the actor's scope
+
+
+class PoolCount(BaseModel):
+    count: int

@@ -1,0 +1,430 @@
+"""Use cases of the work-order process (GM-1, GM-2, GM-4, GM-5, GIS-5).
+
+`report_event` locates the point's grid and opens a work order in the town's pool;
+`claim_events` takes work orders from the pool; `transition` is the only writer of a
+status, reading what is allowed from `geo.event.workflow.TRANSITIONS`. Each change writes
+a history row and an audit row in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2.elements import WKTElement
+from sqlalchemy import Row, func
+from sqlalchemy.orm import Session
+
+from geo.audit.service import record
+from geo.calendar.arithmetic import SHANGHAI
+from geo.calendar.errors import CalendarNotLoaded
+from geo.calendar.service import load_calendar
+from geo.core.actor import Actor
+from geo.core.errors import Conflict, Forbidden, NotFound
+from geo.core.scope import region_in_scope
+from geo.core.srid import STORAGE_SRID
+from geo.event import repository as repo
+from geo.event.errors import EventRuleError
+from geo.event.models import Event
+from geo.event.schemas import (
+    MAX_CLAIM,
+    MAX_PAGE,
+    ClaimResult,
+    EventActionRead,
+    EventCreate,
+    EventDetail,
+    EventPage,
+    EventRead,
+)
+from geo.event.workflow import (
+    ACTION_LABELS,
+    ACTION_PERMISSIONS,
+    Action,
+    Field,
+    Holder,
+    Status,
+    Transition,
+    actions_from,
+    find_transition,
+)
+
+__all__ = [
+    "claim_events",
+    "get_event",
+    "list_events",
+    "pool_count",
+    "report_event",
+    "transition",
+]
+
+REPORT = "report"  # the history's first row: not a transition of the table
+HANDLE = "event.handle"
+
+
+# ---- reporting ---------------------------------------------------------------------------
+def report_event(session: Session, *, actor: Actor, data: EventCreate) -> EventDetail:
+    """Open a work order at a point: its grid (and so community and town) is found by
+    point-in-polygon; it enters the pool of that town with a deadline of the category's
+    working days."""
+    actor.require("event.report")
+    category = repo.get_category(session, data.category_code)
+    if category is None:
+        raise EventRuleError(f"事件分类 {data.category_code} 不存在，请从分类字典中选择")
+    if category.default_days is None:
+        raise EventRuleError(f"“{category.name}”是大类，请选择其下的具体小类")
+    grid = _locate(session, actor=actor, lon=data.lon, lat=data.lat)
+    now = datetime.now(SHANGHAI)
+    serial = repo.next_event_number(session, day=now.date())
+    event = Event(
+        event_no=f"SJ{now:%Y%m%d}{serial:05d}",
+        title=data.title.strip(),
+        description=(data.description or "").strip() or None,
+        category_code=category.code,
+        status=Status.REPORTED.value,
+        source=data.source.value,
+        severity=data.severity,
+        urgency=data.urgency,
+        address=(data.address or "").strip() or None,
+        reporter_name=(data.reporter_name or "").strip() or actor.display_name,
+        reporter_id=actor.user_id,
+        reported_at=now,
+        deadline=_deadline(session, start=now, working_days=category.default_days),
+        geom=WKTElement(f"POINT({data.lon} {data.lat})", srid=STORAGE_SRID),
+        region_id=grid.id,
+    )
+    session.add(event)
+    session.flush()
+    repo.insert_action(
+        session, event_id=event.id, action=REPORT, from_status=None,
+        to_status=Status.REPORTED.value, actor_id=actor.user_id,
+        actor_name=actor.display_name, opinion=event.description,
+    )  # fmt: skip
+    record(
+        session, action="event.report", object_type="event", object_id=event.id,
+        after={"event_no": event.event_no, "status": event.status, "grid": grid.name,
+               "category": category.code, "deadline": event.deadline},
+        region_path=grid.path, **actor.audit_fields(),
+    )  # fmt: skip
+    return get_event(session, actor=actor, event_id=event.id)
+
+
+def _locate(session: Session, *, actor: Actor, lon: float, lat: float) -> Row[Any]:
+    grid = repo.locate_grid(session, lon=lon, lat=lat)
+    if grid is None:
+        raise EventRuleError(
+            f"位置（经度 {lon}，纬度 {lat}）不在任何网格内，无法确定责任网格；"
+            "请核对位置，辖区外的问题请联系区指挥中心"
+        )
+    if not region_in_scope(session, actor, grid.id):
+        raise EventRuleError(f"该位置属于“{grid.name}”，不在您的管辖范围内，不能在此上报")
+    return grid
+
+
+def _deadline(session: Session, *, start: datetime, working_days: int) -> datetime:
+    """End of working hours of the n-th working day after the report (calendar SYS-9)."""
+    last = repo.nth_working_day_after(session, day=start.date(), n=working_days)
+    if last is None:
+        raise CalendarNotLoaded(f"{start.year} 年之后的工作日历尚未生成，无法计算处置期限")
+    calendar = load_calendar(session, first=start.date(), last=last)
+    return calendar.add_working_days(start, working_days)
+
+
+# ---- reading -----------------------------------------------------------------------------
+def get_event(session: Session, *, actor: Actor, event_id: int) -> EventDetail:
+    row = _visible(session, actor=actor, event_id=event_id)
+    history = [_history_read(h) for h in repo.history_rows(session, event_id=event_id)]
+    return EventDetail(**_read(actor, row).model_dump(), history=history)
+
+
+def list_events(
+    session: Session,
+    *,
+    actor: Actor,
+    statuses: list[Status] | None = None,
+    category: str | None = None,
+    region_id: int | None = None,
+    mine: bool = False,
+    bbox: tuple[float, float, float, float] | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> EventPage:
+    """Work orders of the actor's scope, newest first; `next_cursor` fetches the next page."""
+    actor.require("event.view")
+    if not 1 <= limit <= MAX_PAGE:
+        raise EventRuleError(f"每页条数应在 1～{MAX_PAGE} 之间")
+    under = None
+    if region_id is not None:
+        if not region_in_scope(session, actor, region_id):
+            raise NotFound(f"未找到区划（编号 {region_id}），或不在您的管辖范围内")
+        under = repo.region_path(session, region_id)
+    if bbox is not None and not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
+        raise EventRuleError("范围（bbox）应为 最小经度,最小纬度,最大经度,最大纬度")
+    rows = repo.event_rows(
+        session, actor=actor, statuses=[s.value for s in statuses or ()] or None,
+        category=category or None, under_path=under, mine=mine, bbox=bbox,
+        after_id=_after_id(cursor), limit=limit + 1,
+    )  # fmt: skip
+    page = rows[:limit]
+    return EventPage(
+        items=[_read(actor, r) for r in page],
+        next_cursor=str(page[-1].id) if len(rows) > limit else None,
+    )
+
+
+def pool_count(session: Session, *, actor: Actor) -> int:
+    """Unclaimed work orders of the actor's scope (the number beside “索取工单”)."""
+    actor.require("event.dispatch")
+    return repo.pool_count(session, actor=actor)
+
+
+def _after_id(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    if not cursor.isdigit() or len(cursor) > 18:
+        raise EventRuleError("翻页游标无效，请从第一页重新查询")
+    return int(cursor)
+
+
+def _visible(session: Session, *, actor: Actor, event_id: int) -> Row[Any]:
+    actor.require("event.view")
+    row = repo.event_row(session, actor=actor, event_id=event_id)
+    if row is None:
+        raise NotFound(f"未找到工单（编号 {event_id}），或不在您的管辖范围内")
+    return row
+
+
+def _read(actor: Actor, row: Row[Any]) -> EventRead:
+    status = Status(row.status)
+    values = {k: v for k, v in row._mapping.items() if k != "region_path"}
+    return EventRead(
+        **values,
+        status_label=status.label,
+        is_open=status.is_open,
+        actions=[a.value for a in actions_from(status) if _may(actor, row, a)],
+    )
+
+
+def _history_read(row: Row[Any]) -> EventActionRead:
+    label = "上报" if row.action == REPORT else ACTION_LABELS[Action(row.action)]
+    return EventActionRead(
+        **row._mapping, action_label=label, to_status_label=Status(row.to_status).label
+    )
+
+
+def _may(actor: Actor, row: Row[Any], action: Action) -> bool:
+    t = find_transition(Status(row.status), action)
+    return t is not None and actor.can(t.permission) and _holder_refusal(actor, row, t) is None
+
+
+# ---- the process -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Target:
+    user_id: int | None = None
+    department_id: int | None = None
+
+
+def transition(
+    session: Session,
+    *,
+    actor: Actor,
+    event_id: int,
+    action: Action | str,
+    expected_status: Status | str | None = None,
+    opinion: str | None = None,
+    user_id: int | None = None,
+    department_id: int | None = None,
+) -> EventDetail:
+    """Move one work order by `action`: the permission of the table, the data scope (404
+    outside it), the holder (the claimer, the assignee, the verifier…), the required
+    fields; then the guarded update — a work order changed meanwhile answers 409 with
+    its current status. History and audit rows are written in the same transaction."""
+    action = _action(action)
+    actor.require(ACTION_PERMISSIONS[action])
+    row = _visible(session, actor=actor, event_id=event_id)
+    current = Status(row.status)
+    if expected_status is not None and Status(expected_status) is not current:
+        raise _changed(current)
+    t = find_transition(current, action)
+    if t is None:
+        raise _not_allowed(current, action)
+    refusal = _holder_refusal(actor, row, t)
+    if refusal:
+        raise Forbidden(refusal)
+    opinion = (opinion or "").strip() or None
+    given = _Target(user_id, department_id)
+    target = _check_fields(session, actor=actor, row=row, t=t, opinion=opinion, given=given)
+    _apply(session, actor=actor, row=row, t=t, opinion=opinion, target=target)
+    return get_event(session, actor=actor, event_id=event_id)
+
+
+def claim_events(session: Session, *, actor: Actor, count: int) -> ClaimResult:
+    """Take up to `count` work orders from the pool of the actor's scope (索取工单).
+    Concurrent claims skip each other's rows: no work order is claimed twice."""
+    actor.require(ACTION_PERMISSIONS[Action.CLAIM])
+    if not 1 <= count <= MAX_CLAIM:
+        raise EventRuleError(f"一次索取的工单数应在 1～{MAX_CLAIM} 之间")
+    t = find_transition(Status.REPORTED, Action.CLAIM)
+    assert t is not None
+    ids = repo.claimable_ids(session, actor=actor, limit=count)
+    claimed = []
+    for event_id in ids:
+        row = _visible(session, actor=actor, event_id=event_id)
+        _apply(session, actor=actor, row=row, t=t, opinion=None, target=_Target())
+        claimed.append(_read(actor, _visible(session, actor=actor, event_id=event_id)))
+    return ClaimResult(claimed=claimed, pool_left=repo.pool_count(session, actor=actor))
+
+
+def _action(action: Action | str) -> Action:
+    try:
+        return Action(action)
+    except ValueError:
+        raise NotFound(f"没有“{action}”这个工单操作") from None
+
+
+def _changed(current: Status) -> Conflict:
+    return Conflict(f"工单已被他人处理，当前状态为“{current.label}”，请刷新后再操作")
+
+
+def _not_allowed(current: Status, action: Action) -> Conflict:
+    allowed = "、".join(ACTION_LABELS[a] for a in actions_from(current)) or "无（已办结）"
+    return Conflict(
+        f"工单当前状态为“{current.label}”，不能{ACTION_LABELS[action]}；此状态可进行的操作：{allowed}"
+    )
+
+
+def _holder_refusal(actor: Actor, row: Row[Any], t: Transition) -> str | None:
+    """Why the actor, though permitted, may not act on this work order (None: may act)."""
+    what = ACTION_LABELS[t.action]
+    if t.holder is Holder.CLAIMER:
+        if actor.is_district_wide or row.claimed_by_id == actor.user_id:
+            if t.action is Action.RETURN_TO_DISTRICT and actor.is_district_wide:
+                return "区指挥中心不能把工单退回给自己，请直接派遣或作废"
+            return None
+        return f"该工单由{row.claimed_by_name or '其他派遣员'}索取，只有索取人可以{what}"
+    if t.holder is Holder.ASSIGNEE:
+        if row.assignee_user_id == actor.user_id or (
+            row.assignee_department_id is not None
+            and row.assignee_department_id == actor.department_id
+        ):
+            return None
+        who = row.assignee_user_name or row.assignee_department_name or "其他人员"
+        return f"该工单派给了{who}，您不能{what}"
+    if t.holder is Holder.VERIFIER:
+        if row.verifier_id == actor.user_id:
+            return None
+        return f"该工单的核查任务派给了{row.verifier_name or '其他人员'}，您不能{what}"
+    if t.holder is Holder.DISTRICT and not actor.is_district_wide:
+        return f"该工单已退回区指挥中心，只有区指挥中心可以{what}"
+    return None
+
+
+def _check_fields(
+    session: Session,
+    *,
+    actor: Actor,
+    row: Row[Any],
+    t: Transition,
+    opinion: str | None,
+    given: _Target,
+) -> _Target:
+    what = ACTION_LABELS[t.action]
+    if Field.OPINION in t.required and not opinion:
+        raise EventRuleError(f"{what}须填写意见（或反馈、核查结果）")
+    if Field.TARGET in t.required:
+        if (given.user_id is None) == (given.department_id is None):
+            raise EventRuleError(f"{what}须指定一名处置人员或一个责任部门（二者选一）")
+        if given.user_id is not None:
+            _check_user(session, actor=actor, row=row, user_id=given.user_id, what=what)
+        else:
+            assert given.department_id is not None
+            _check_department(session, actor=actor, row=row, department_id=given.department_id)
+        return given
+    if Field.VERIFIER in t.required:
+        if given.user_id is None or given.department_id is not None:
+            raise EventRuleError(f"{what}须指定一名核查人员（网格员）")
+        _check_user(session, actor=actor, row=row, user_id=given.user_id, what=what)
+        return _Target(user_id=given.user_id)
+    if given.user_id is not None or given.department_id is not None:
+        raise EventRuleError(f"{what}不需要指定人员或部门")
+    return _Target()
+
+
+def _covers(outer_path: str, inner_path: str) -> bool:
+    return inner_path == outer_path or inner_path.startswith(outer_path + ".")
+
+
+def _check_user(session: Session, *, actor: Actor, row: Row[Any], user_id: int, what: str) -> None:
+    user = repo.user_target(session, user_id=user_id, permission=HANDLE)
+    if user is None or not _in_actor_scope(actor, user.region_path):
+        raise NotFound(f"未找到人员（编号 {user_id}），或不在您的管辖范围内")
+    if not user.is_active:
+        raise EventRuleError(f"{user.display_name} 的账号已停用，不能{what}给他")
+    if not user.can:
+        raise EventRuleError(f"{user.display_name} 没有“签收与处置反馈”的权限，不能{what}给他")
+    if not _covers(user.region_path, row.region_path):
+        raise EventRuleError(f"{user.display_name} 的管辖范围不含“{row.grid_name}”，不能{what}给他")
+
+
+def _check_department(session: Session, *, actor: Actor, row: Row[Any], department_id: int) -> None:
+    department = repo.department_target(session, department_id=department_id)
+    if department is None or not _in_actor_scope(actor, department.region_path):
+        raise NotFound(f"未找到部门（编号 {department_id}），或不在您的管辖范围内")
+    if not _covers(department.region_path, row.region_path):
+        raise EventRuleError(f"{department.name} 的辖区不含“{row.grid_name}”，不能派遣给该部门")
+
+
+def _in_actor_scope(actor: Actor, path: str) -> bool:
+    return actor.is_district_wide or _covers(actor.region_path, path)
+
+
+def _changes(actor: Actor, t: Transition, target: _Target) -> dict[str, Any]:
+    """Who holds the work order after the move."""
+    if t.action is Action.CLAIM:
+        return {"claimed_by_id": actor.user_id}
+    if t.action is Action.RETURN_TO_DISTRICT:
+        return {"claimed_by_id": None}
+    if t.action is Action.DISPATCH:
+        held = {"claimed_by_id": actor.user_id} if t.source is Status.RETURNED else {}
+        return {
+            **held,
+            "assignee_user_id": target.user_id,
+            "assignee_department_id": target.department_id,
+            "verifier_id": None,
+        }
+    if t.action is Action.VERIFY_TASK:
+        return {"verifier_id": target.user_id}
+    if t.target in (Status.CLOSED, Status.CANCELLED):
+        # Never before the report, whichever clock stamped it (ck_event_closed).
+        return {"closed_at": func.greatest(func.clock_timestamp(), Event.reported_at)}
+    return {}
+
+
+def _apply(
+    session: Session,
+    *,
+    actor: Actor,
+    row: Row[Any],
+    t: Transition,
+    opinion: str | None,
+    target: _Target,
+) -> None:
+    changes = _changes(actor, t, target)
+    if not repo.update_status(
+        session, event_id=row.id, source=t.source.value, target=t.target.value, changes=changes
+    ):
+        now = repo.current_status(session, event_id=row.id)
+        raise _changed(Status(now)) if now else NotFound(f"工单（编号 {row.id}）已不存在")
+    repo.insert_action(
+        session, event_id=row.id, action=t.action.value, from_status=t.source.value,
+        to_status=t.target.value, actor_id=actor.user_id, actor_name=actor.display_name,
+        opinion=opinion, target_user_id=target.user_id,
+        target_department_id=target.department_id,
+    )  # fmt: skip
+    shown = {k: v for k, v in changes.items() if k != "closed_at"}
+    record(
+        session, action=f"event.{t.action.value}", object_type="event", object_id=row.id,
+        before={"status": t.source.value, **{k: getattr(row, k) for k in shown}},
+        after={"status": t.target.value, **shown}, region_path=row.region_path,
+        detail=opinion, **actor.audit_fields(),
+    )  # fmt: skip
