@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -104,6 +105,21 @@ def bearer_headers(session: Session, username: str) -> dict[str, str]:
     signed_in = open_session(session, user=user, kind=SessionKind.BEARER)
     session.flush()
     return {"Authorization": f"Bearer {signed_in.token}"}
+
+
+@pytest.fixture
+def actor_of(db: Session) -> Callable[[str], Any]:
+    """`actor_of("ys_admin")`: the demo user as services see them (a fresh session)."""
+    from geo.org.auth import open_session
+    from geo.org.models import SessionKind, UserAccount
+
+    def load(username: str) -> Any:
+        user = db.query(UserAccount).filter_by(username=username).one()
+        signed_in = open_session(db, user=user, kind=SessionKind.BEARER)
+        assert signed_in.actor is not None
+        return signed_in.actor
+
+    return load
 
 
 @pytest.fixture

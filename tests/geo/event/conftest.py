@@ -1,32 +1,18 @@
-"""Fixtures of the event tests: demo users as services see them, a fresh report, and a
-work order driven to any status along the workflow table."""
+"""Fixtures of the event tests: a fresh report, and a work order driven to any status
+along the workflow table (`actor_of` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.core.actor import Actor
 from geo.event import service
 from geo.event.schemas import EventCreate
 from geo.event.workflow import Status
-from geo.org.auth import open_session
-from geo.org.models import SessionKind, UserAccount
 from tests.geo.event.event_flow import fields, grid_point, performer, shortest_paths
-
-
-@pytest.fixture
-def actor_of(db: Session) -> Callable[[str], Actor]:
-    def load(username: str) -> Actor:
-        user = db.scalars(select(UserAccount).filter_by(username=username)).one()
-        signed_in = open_session(db, user=user, kind=SessionKind.BEARER)
-        assert signed_in.actor is not None
-        return signed_in.actor
-
-    return load
 
 
 @pytest.fixture

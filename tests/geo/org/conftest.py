@@ -1,4 +1,4 @@
-"""Fixtures of the organisation tests: demo users as services see them, ids by name."""
+"""Fixtures of the organisation tests: ids by name (`actor_of` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.core.actor import Actor
-from geo.org.auth import open_session
-from geo.org.models import Department, SessionKind, Squad, UserAccount
+from geo.org.models import Department, Squad, UserAccount
 from geo.region.models import Region
-
-
-@pytest.fixture
-def actor_of(db: Session) -> Callable[[str], Actor]:
-    """`actor_of("ys_admin")`: the demo user as services see them (a fresh session)."""
-
-    def load(username: str) -> Actor:
-        user = db.scalars(select(UserAccount).filter_by(username=username)).one()
-        signed_in = open_session(db, user=user, kind=SessionKind.BEARER)
-        assert signed_in.actor is not None
-        return signed_in.actor
-
-    return load
 
 
 @pytest.fixture
