@@ -9,13 +9,15 @@ SCALE ?= 20
 # The database in use: DATABASE_URL when given, else the project-local cluster.
 DB_ENV = DATABASE_URL="$$($(DEVDB) url)"
 
-.PHONY: help venv db-up db-down db-url migrate revision seed ui run serve test stop bench lint fmt typecheck
+.PHONY: help venv db-up db-down db-url migrate revision seed ui run serve test stop bench lint fmt typecheck \
+	scenario-standard-flow
 
 help:
 	@echo "make run    安装依赖、启动数据库、迁移、加载演示数据，并在 http://$(HOST):$(PORT) 提供服务"
 	@echo "make test   同样的准备，然后在独立的测试库上运行全部测试"
 	@echo "make db-url 显示正在使用的数据库连接串；make stop 停止服务和本地数据库"
 	@echo "make bench  在放大 $(SCALE) 倍的演示数据上测量性能（写入 bench/results/）"
+	@echo "make scenario-standard-flow  以演示用户经接口走完标准流程范例（疑似废弃车辆）"
 
 venv:
 	@scripts/bootstrap.sh
@@ -50,6 +52,25 @@ serve:
 	@mkdir -p .run
 	@echo "服务地址：http://$(HOST):$(PORT)/ （Ctrl-C 停止）"
 	@$(DB_ENV) bash -c 'echo $$$$ > .run/server.pid; exec $(PY) -m uvicorn api.main:app --host $(HOST) --port $(PORT) --no-proxy-headers'
+
+# The manual's standard flow through the HTTP API as the demo users. Uses the server at
+# $(PORT) when one answers; else starts one like `make serve` (without building the web
+# app, which the scenario does not need) and stops it afterwards, even on failure.
+ANSWERS = $(PY) -c 'import httpx, sys; httpx.get(sys.argv[1], timeout=2).raise_for_status()' 2>/dev/null
+
+scenario-standard-flow: seed
+	@mkdir -p .run; url="http://$(HOST):$(PORT)"; started=""; \
+	if ! $(ANSWERS) "$$url/health"; then \
+		echo "启动服务：$$url"; \
+		$(DB_ENV) $(PY) -m uvicorn api.main:app --host $(HOST) --port $(PORT) --no-proxy-headers \
+			--log-level warning > .run/scenario-server.log 2>&1 & started=$$!; \
+		for _ in $$(seq 60); do $(ANSWERS) "$$url/health" && break; \
+			kill -0 $$started 2>/dev/null || break; sleep 0.3; done; \
+	fi; \
+	$(PY) -m data.scenarios.standard_flow --base-url "$$url" $(ARGS); rc=$$?; \
+	if [ -n "$$started" ]; then kill $$started; wait $$started 2>/dev/null; fi; \
+	if [ $$rc -ne 0 ] && [ -n "$$started" ]; then echo "服务日志：.run/scenario-server.log" >&2; fi; \
+	exit $$rc
 
 # Browser tests drive Debian's Chromium (never a downloaded browser); CJK fonts make the
 # Chinese labels readable in their screenshots.

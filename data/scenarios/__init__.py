@@ -1,0 +1,1 @@
+"""Scenarios: the manual's examples driven through the HTTP API as the demo users."""
