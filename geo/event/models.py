@@ -154,3 +154,94 @@ class EventNumber(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class EventSupervision(IdMixin, Base):
+    """A supervision message (督办) of the district centre on an open work order: the
+    current handler (a user, or any member of a department) replies once, by a deadline
+    counted on the working-day calendar."""
+
+    __tablename__ = "event_supervision"
+    __table_args__ = (
+        Index("ix_event_supervision_event", "event_id", "id"),
+        Index("ix_event_supervision_sender", "sender_id", "id"),
+        CheckConstraint(
+            "(receiver_user_id IS NULL) <> (receiver_department_id IS NULL)",
+            name="ck_event_supervision_one_receiver",
+        ),
+        CheckConstraint("reply_unit IN ('hours', 'days')", name="ck_event_supervision_unit"),
+        CheckConstraint("reply_amount > 0", name="ck_event_supervision_amount"),
+        CheckConstraint(
+            "(replied_at IS NULL) = (reply IS NULL)", name="ck_event_supervision_reply"
+        ),
+    )
+
+    event_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("event.id", ondelete="CASCADE"), nullable=False
+    )
+    sender_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("user_account.id", ondelete="RESTRICT"), nullable=False
+    )
+    sender_name: Mapped[str] = mapped_column(String(50), nullable=False)
+    message: Mapped[str] = mapped_column(Text, nullable=False)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    reply_unit: Mapped[str] = mapped_column(String(8), nullable=False)  # 回复时限的单位
+    reply_amount: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    reply_deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    receiver_user_id: Mapped[int | None] = _user_fk()
+    receiver_department_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("department.id", ondelete="RESTRICT"), index=True
+    )
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    replied_by_id: Mapped[int | None] = _user_fk(indexed=False)
+    replied_by_name: Mapped[str | None] = mapped_column(String(50))
+
+
+EXTENSION_PENDING_STATUSES = ("requested", "first_approved")  # under review
+EXTENSION_PENDING = "status IN (" + ", ".join(f"'{s}'" for s in EXTENSION_PENDING_STATUSES) + ")"
+
+
+class EventExtension(IdMixin, Base):
+    """An extension request (延期申请) of the assignee: N working days, reviewed first by
+    the town's sub-centre, then by the district centre; approval moves the deadline."""
+
+    __tablename__ = "event_extension"
+    __table_args__ = (
+        Index("ix_event_extension_event", "event_id", "id"),
+        Index("ix_event_extension_status", "status"),
+        # At most one request under review per work order.
+        Index(
+            "ux_event_extension_pending",
+            "event_id",
+            unique=True,
+            postgresql_where=text(EXTENSION_PENDING),
+        ),
+        CheckConstraint(
+            "status IN ('requested', 'first_approved', 'approved', 'rejected')",
+            name="ck_event_extension_status",
+        ),
+        CheckConstraint("days BETWEEN 1 AND 60", name="ck_event_extension_days"),
+    )
+
+    event_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("event.id", ondelete="CASCADE"), nullable=False
+    )
+    days: Mapped[int] = mapped_column(SmallInteger, nullable=False)  # 延期工作日数
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    requested_by_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("user_account.id", ondelete="RESTRICT"), nullable=False
+    )
+    requested_by_name: Mapped[str] = mapped_column(String(50), nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    first_reviewer_id: Mapped[int | None] = _user_fk(indexed=False)
+    first_reviewer_name: Mapped[str | None] = mapped_column(String(50))
+    first_opinion: Mapped[str | None] = mapped_column(Text)
+    first_reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    second_reviewer_id: Mapped[int | None] = _user_fk(indexed=False)
+    second_reviewer_name: Mapped[str | None] = mapped_column(String(50))
+    second_opinion: Mapped[str | None] = mapped_column(Text)
+    second_reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    old_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    new_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -59,6 +59,9 @@ __all__ = [
 ]
 
 REPORT = "report"  # the history's first row: not a transition of the table
+EXTEND = "extend"  # an approved extension moved the deadline (geo.event.extension)
+# History rows that are not transitions of the table.
+OTHER_LABELS = {REPORT: "上报", EXTEND: "延期"}
 HANDLE = "event.handle"
 
 
@@ -206,7 +209,7 @@ def _read(actor: Actor, row: Row[Any]) -> EventRead:
 
 
 def _history_read(row: Row[Any]) -> EventActionRead:
-    label = "上报" if row.action == REPORT else ACTION_LABELS[Action(row.action)]
+    label = OTHER_LABELS.get(row.action) or ACTION_LABELS[Action(row.action)]
     return EventActionRead(
         **row._mapping, action_label=label, to_status_label=Status(row.to_status).label
     )
