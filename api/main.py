@@ -20,6 +20,7 @@ from api.routes import events as event_routes
 from api.routes import map as map_routes
 from api.routes import org as org_routes
 from api.routes import oversight as oversight_routes
+from api.routes import routing_rules as routing_rule_routes
 from geo.core.db import get_engine
 from geo.core.settings import DEFAULT_SECRET_KEY, get_app_settings, get_auth_settings
 from tiles.cache import TileCache
@@ -96,6 +97,7 @@ def create_app() -> FastAPI:
     app.include_router(config_routes.router)
     app.include_router(centre_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(routing_rule_routes.router)
     app.include_router(oversight_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.auth import require
 from api.deps import SessionDep
 from geo.core.actor import Actor
-from geo.event import service
+from geo.event import dispatch, service
 from geo.event.errors import EventRuleError
 from geo.event.schemas import (
     MAX_PAGE,
@@ -22,6 +22,7 @@ from geo.event.schemas import (
     EventCreate,
     EventDetail,
     EventPage,
+    MergeBody,
     PoolCount,
 )
 from geo.event.workflow import ACTION_LABELS, ACTION_PERMISSIONS, Action, Field, Status
@@ -82,6 +83,22 @@ def claim_events(body: ClaimBody, actor: Dispatcher, session: SessionDep) -> Cla
 @router.get("/{event_id}", response_model=EventDetail, summary="工单详情（含流转记录）")
 def get_event(event_id: EventId, actor: Viewer, session: SessionDep) -> EventDetail:
     return service.get_event(session, actor=actor, event_id=event_id)
+
+
+@router.post(
+    "/{event_id}/merge",
+    response_model=EventDetail,
+    summary="合并疑似重复工单",
+    description="把本工单作为重复工单合并到 into_id（保留的工单）：本工单作废并指向保留工单，"
+    "两张工单的流转记录都写明合并；不同镇街之间、或保留工单已办结时不能合并。",
+)
+def merge_event(
+    event_id: EventId, body: MergeBody, actor: Dispatcher, session: SessionDep
+) -> EventDetail:
+    return dispatch.merge(
+        session, actor=actor, event_id=event_id, into_id=body.into_id, opinion=body.opinion,
+        expected_status=body.expected_status,
+    )  # fmt: skip
 
 
 _FIELD_HELP = {

@@ -15,12 +15,14 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -83,6 +85,8 @@ class Event(IdMixin, TimestampMixin, RegionLinkMixin, Base):
         CheckConstraint("closed_at IS NULL OR closed_at >= reported_at", name="ck_event_closed"),
         Index("ix_event_reported_at", "reported_at"),
         Index("ix_event_status", "status"),
+        # Suspected duplicates: ST_DWithin in metres on geography uses this index.
+        Index("ix_event_geog", text("(geography(geom))"), postgresql_using="gist"),
         # The pool: the oldest unclaimed work orders of a region subtree, claimed in order.
         Index(
             "ix_event_pool",
@@ -121,6 +125,10 @@ class Event(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     )
     verifier_id: Mapped[int | None] = _user_fk()  # the grid member checking on site
     deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # 处置期限
+    # A duplicate merged by a dispatcher: cancelled, pointing at the work order kept.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("event.id", ondelete="RESTRICT")
+    )
 
 
 class EventAction(IdMixin, Base):
@@ -144,6 +152,43 @@ class EventAction(IdMixin, Base):
     target_user_id: Mapped[int | None] = _user_fk(indexed=False)
     target_department_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("department.id", ondelete="RESTRICT")
+    )
+
+
+class EventDuplicate(Base):
+    """A suspected duplicate found at report time (same category, near in space and
+    time): the dispatcher sees the flag and may merge the new work order into the old."""
+
+    __tablename__ = "event_duplicate"
+    __table_args__ = (
+        CheckConstraint("event_id <> candidate_id", name="ck_event_duplicate_self"),
+        Index("ix_event_duplicate_candidate", "candidate_id"),
+    )
+
+    event_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    candidate_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    distance_m: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class EventRoutingRule(IdMixin, TimestampMixin, Base):
+    """Category × area → the department a dispatch defaults to; the rule of the most
+    specific region (grid > community > town > district) containing the event wins."""
+
+    __tablename__ = "event_routing_rule"
+    __table_args__ = (UniqueConstraint("category_code", "region_id", name="uq_event_routing_rule"),)
+
+    category_code: Mapped[str] = mapped_column(
+        String(16), ForeignKey("event_category.code", ondelete="RESTRICT"), nullable=False
+    )
+    region_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("region.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    department_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("department.id", ondelete="RESTRICT"), nullable=False, index=True
     )
 
 

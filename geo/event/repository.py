@@ -3,7 +3,7 @@ desk shows (one query, no N+1), the pool, the guarded status update and the hist
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -27,7 +27,13 @@ from geo.core.actor import Actor
 from geo.core.models import Ltree
 from geo.core.scope import readable
 from geo.core.srid import STORAGE_SRID
-from geo.event.models import Event, EventAction, EventCategory
+from geo.event.models import (
+    Event,
+    EventAction,
+    EventCategory,
+    EventDuplicate,
+    EventRoutingRule,
+)
 from geo.event.workflow import Status
 from geo.org.models import Department, Role, RolePermission, UserAccount, UserRole
 from geo.region.models import Region
@@ -140,6 +146,9 @@ def _event_select() -> Any:
             _department.name.label("assignee_department_name"),
             Event.verifier_id,
             _verifier.display_name.label("verifier_name"),
+            _town.id.label("town_id"),
+            Event.merged_into_id,
+            _open_duplicate().label("suspected_duplicate"),
         )  # fmt: skip
         .join(EventCategory, EventCategory.code == Event.category_code)
         .outerjoin(_grid, _grid.id == Event.region_id)
@@ -149,6 +158,16 @@ def _event_select() -> Any:
         .outerjoin(_assignee, _assignee.id == Event.assignee_user_id)
         .outerjoin(_verifier, _verifier.id == Event.verifier_id)
         .outerjoin(_department, _department.id == Event.assignee_department_id)
+    )
+
+
+def _open_duplicate() -> Any:
+    """Whether the work order has a suspected duplicate still open (the list's flag)."""
+    candidate = aliased(Event, name="candidate")
+    return exists().where(
+        EventDuplicate.event_id == Event.id,
+        candidate.id == EventDuplicate.candidate_id,
+        candidate.status.not_in(_CLOSED_STATUSES),
     )
 
 
@@ -321,5 +340,150 @@ def department_target(session: Session, *, department_id: int) -> Row[Any] | Non
             select(Department.id, Department.name, Region.path.label("region_path"))
             .join(Region, Region.id == Department.region_id)
             .where(Department.id == department_id)
+        )
+    )
+
+
+# ---- suspected duplicates (GIS-5) --------------------------------------------------------
+def _geography(geom: Any) -> Any:
+    return func.geography(geom)
+
+
+def nearby_open_events(
+    session: Session,
+    *,
+    event_id: int,
+    category_code: str,
+    since: datetime,
+    distance_m: float,
+) -> list[Row[Any]]:
+    """Open work orders of the category reported since `since` within `distance_m` metres
+    of the event (ST_DWithin on geography, served by ix_event_geog): id, distance_m."""
+    new = aliased(Event, name="new")
+    distance = func.ST_Distance(_geography(Event.geom), _geography(new.geom))
+    result: Any = session.execute(
+        select(Event.id, distance.label("distance_m"))
+        .join(new, new.id == event_id)
+        .where(
+            Event.id != event_id,
+            Event.category_code == category_code,
+            Event.status.not_in(_CLOSED_STATUSES),
+            Event.reported_at >= since,
+            func.ST_DWithin(_geography(Event.geom), _geography(new.geom), distance_m),
+        )
+        .order_by(distance, Event.id)
+    )
+    return list(result.all())
+
+
+_CLOSED_STATUSES = tuple(s.value for s in Status if not s.is_open)
+
+
+def insert_duplicates(session: Session, *, event_id: int, found: list[Row[Any]]) -> None:
+    if found:
+        session.execute(
+            insert(EventDuplicate),
+            [
+                {"event_id": event_id, "candidate_id": r.id, "distance_m": r.distance_m}
+                for r in found
+            ],
+        )
+
+
+def duplicate_rows(session: Session, *, actor: Actor, event_id: int) -> list[Row[Any]]:
+    """The suspected duplicates of a work order the actor may read, nearest first."""
+    result: Any = session.execute(
+        select(
+            Event.id,
+            Event.event_no,
+            Event.title,
+            Event.status,
+            Event.reported_at,
+            EventDuplicate.distance_m,
+        )
+        .join(EventDuplicate, EventDuplicate.candidate_id == Event.id)
+        .where(EventDuplicate.event_id == event_id, readable(actor, Event.region_id))
+        .order_by(EventDuplicate.distance_m, Event.id)
+    )
+    return list(result.all())
+
+
+def merge_into(session: Session, *, event_id: int, source: str, kept_id: int) -> bool:
+    """Cancel a duplicate pointing at the kept work order, guarded on its status."""
+    return update_status(
+        session, event_id=event_id, source=source, target=Status.CANCELLED.value,
+        changes={
+            "merged_into_id": kept_id,
+            "closed_at": func.greatest(func.clock_timestamp(), Event.reported_at),
+        },
+    )  # fmt: skip
+
+
+# ---- routing rules (GIS-5) ---------------------------------------------------------------
+def suggested_department(
+    session: Session, *, category_code: str, grid_path: str
+) -> Row[Any] | None:
+    """The department of the rule for the category (or its parent category) whose region
+    contains the grid, the deepest region first, then the more specific category."""
+    rule_region = aliased(Region, name="rule_region")
+    parent = select(EventCategory.parent_code).where(EventCategory.code == category_code)
+    return _first(
+        session.execute(
+            select(Department.id, Department.name, EventRoutingRule.id.label("rule_id"))
+            .join(EventRoutingRule, EventRoutingRule.department_id == Department.id)
+            .join(rule_region, rule_region.id == EventRoutingRule.region_id)
+            .where(
+                or_(
+                    EventRoutingRule.category_code == category_code,
+                    EventRoutingRule.category_code == parent.scalar_subquery(),
+                ),
+                rule_region.path.op("@>")(cast(literal(grid_path, String), Ltree)),
+            )
+            .order_by(
+                func.nlevel(rule_region.path).desc(),
+                func.length(EventRoutingRule.category_code).desc(),
+            )
+            .limit(1)
+        )
+    )
+
+
+def _rule_select() -> Any:
+    rule_region = aliased(Region, name="rule_region")
+    return (
+        select(
+            EventRoutingRule.id,
+            EventRoutingRule.category_code,
+            EventCategory.name.label("category_name"),
+            EventRoutingRule.region_id,
+            rule_region.name.label("region_name"),
+            rule_region.level.label("region_level"),
+            rule_region.path.label("region_path"),
+            EventRoutingRule.department_id,
+            Department.name.label("department_name"),
+            EventRoutingRule.updated_at,
+        )
+        .join(EventCategory, EventCategory.code == EventRoutingRule.category_code)
+        .join(rule_region, rule_region.id == EventRoutingRule.region_id)
+        .join(Department, Department.id == EventRoutingRule.department_id)
+    )
+
+
+def rule_rows(
+    session: Session, *, actor: Actor, rule_id: int | None = None, category: str | None = None
+) -> list[Row[Any]]:
+    query = _rule_select().where(readable(actor, EventRoutingRule.region_id))
+    if rule_id is not None:
+        query = query.where(EventRoutingRule.id == rule_id)
+    if category:
+        query = query.where(EventRoutingRule.category_code.startswith(category, autoescape=True))
+    query = query.order_by(EventRoutingRule.category_code, EventRoutingRule.id)
+    return list(session.execute(query).all())
+
+
+def region_row(session: Session, region_id: int) -> Row[Any] | None:
+    return _first(
+        session.execute(
+            select(Region.id, Region.name, Region.level, Region.path).where(Region.id == region_id)
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -49,6 +50,14 @@ class ActionBody(BaseModel):
         return self
 
 
+class TimeState(StrEnum):
+    """The colour of the remaining time: 绿 on time, 黄 near the deadline, 红 overdue."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
 class EventRead(BaseModel):
     id: int
     event_no: str
@@ -82,6 +91,12 @@ class EventRead(BaseModel):
     verifier_id: int | None
     verifier_name: str | None
     actions: list[str]  # what the reader may do now (buttons of the detail page)
+    # Working hours to the deadline on the calendar (negative once overdue); null when
+    # the work order is finished or the calendar does not cover the deadline.
+    remaining_hours: float | None = None
+    time_state: TimeState | None = None
+    suspected_duplicate: bool = False  # a near work order of the category is still open
+    merged_into_id: int | None = None  # cancelled as a duplicate of this work order
 
 
 class EventActionRead(BaseModel):
@@ -101,8 +116,51 @@ class EventActionRead(BaseModel):
     target_department_name: str | None
 
 
+class DuplicateCandidate(BaseModel):
+    id: int
+    event_no: str
+    title: str
+    status: Status
+    reported_at: datetime
+    distance_m: float
+
+
 class EventDetail(EventRead):
     history: list[EventActionRead]
+    duplicate_of_candidates: list[DuplicateCandidate] = []
+    # The department the routing rules suggest for the dispatch (null: no rule applies).
+    suggested_department_id: int | None = None
+    suggested_department_name: str | None = None
+
+
+class MergeBody(BaseModel):
+    """Merge this work order into `into_id` (kept): it is cancelled as a duplicate."""
+
+    into_id: int = Field(ge=1, le=2**62)
+    opinion: str | None = Field(default=None, max_length=2000)
+    expected_status: Status | None = None
+
+
+class RoutingRuleCreate(BaseModel):
+    category_code: str = Field(min_length=1, max_length=16)
+    region_id: int = Field(ge=1, le=2**62)
+    department_id: int = Field(ge=1, le=2**62)
+
+
+class RoutingRuleUpdate(BaseModel):
+    department_id: int = Field(ge=1, le=2**62)
+
+
+class RoutingRuleRead(BaseModel):
+    id: int
+    category_code: str
+    category_name: str
+    region_id: int
+    region_name: str
+    region_level: str
+    department_id: int
+    department_name: str
+    updated_at: datetime
 
 
 class EventPage(BaseModel):

@@ -8,8 +8,9 @@ a history row and an audit row in the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from geoalchemy2.elements import WKTElement
@@ -31,12 +32,14 @@ from geo.event.schemas import (
     MAX_CLAIM,
     MAX_PAGE,
     ClaimResult,
+    DuplicateCandidate,
     EventActionRead,
     EventCreate,
     EventDetail,
     EventPage,
     EventRead,
 )
+from geo.event.timing import NONE, Timing, timings
 from geo.event.workflow import (
     ACTION_LABELS,
     ACTION_PERMISSIONS,
@@ -48,6 +51,7 @@ from geo.event.workflow import (
     actions_from,
     find_transition,
 )
+from geo.parameter.service import get_parameter
 
 __all__ = [
     "claim_events",
@@ -60,8 +64,9 @@ __all__ = [
 
 REPORT = "report"  # the history's first row: not a transition of the table
 EXTEND = "extend"  # an approved extension moved the deadline (geo.event.extension)
+MERGE = "merge"  # a duplicate merged into a kept work order (geo.event.dispatch)
 # History rows that are not transitions of the table.
-OTHER_LABELS = {REPORT: "上报", EXTEND: "延期"}
+OTHER_LABELS = {REPORT: "上报", EXTEND: "延期", MERGE: "合并"}
 HANDLE = "event.handle"
 
 
@@ -109,7 +114,20 @@ def report_event(session: Session, *, actor: Actor, data: EventCreate) -> EventD
                "category": category.code, "deadline": event.deadline},
         region_path=grid.path, **actor.audit_fields(),
     )  # fmt: skip
+    _flag_duplicates(session, event=event, grid_id=grid.id, now=now)
     return get_event(session, actor=actor, event_id=event.id)
+
+
+def _flag_duplicates(session: Session, *, event: Event, grid_id: int, now: datetime) -> None:
+    """Store the open work orders of the same category reported within the region's
+    distance and time window (parameters event.duplicate_*): the dispatcher sees them."""
+    distance = get_parameter(session, key="event.duplicate_distance_m", region_id=grid_id)
+    hours = get_parameter(session, key="event.duplicate_window_hours", region_id=grid_id)
+    found = repo.nearby_open_events(
+        session, event_id=event.id, category_code=event.category_code,
+        since=now - timedelta(hours=hours), distance_m=distance,
+    )  # fmt: skip
+    repo.insert_duplicates(session, event_id=event.id, found=found)
 
 
 def _locate(session: Session, *, actor: Actor, lon: float, lat: float) -> Row[Any]:
@@ -137,7 +155,20 @@ def _deadline(session: Session, *, start: datetime, working_days: int) -> dateti
 def get_event(session: Session, *, actor: Actor, event_id: int) -> EventDetail:
     row = _visible(session, actor=actor, event_id=event_id)
     history = [_history_read(h) for h in repo.history_rows(session, event_id=event_id)]
-    return EventDetail(**_read(actor, row).model_dump(), history=history)
+    duplicates = [
+        DuplicateCandidate(**d._mapping)
+        for d in repo.duplicate_rows(session, actor=actor, event_id=event_id)
+    ]
+    suggested = repo.suggested_department(
+        session, category_code=row.category_code, grid_path=row.region_path
+    )
+    return EventDetail(
+        **_reads(session, actor, [row])[0].model_dump(),
+        history=history,
+        duplicate_of_candidates=duplicates,
+        suggested_department_id=suggested.id if suggested else None,
+        suggested_department_name=suggested.name if suggested else None,
+    )
 
 
 def list_events(
@@ -170,7 +201,7 @@ def list_events(
     )  # fmt: skip
     page = rows[:limit]
     return EventPage(
-        items=[_read(actor, r) for r in page],
+        items=_reads(session, actor, page),
         next_cursor=str(page[-1].id) if len(rows) > limit else None,
     )
 
@@ -197,7 +228,13 @@ def _visible(session: Session, *, actor: Actor, event_id: int) -> Row[Any]:
     return row
 
 
-def _read(actor: Actor, row: Row[Any]) -> EventRead:
+def _reads(session: Session, actor: Actor, rows: Sequence[Row[Any]]) -> list[EventRead]:
+    """Rows as the desks show them, with the remaining time (one calendar load)."""
+    times = timings(session, rows, now=datetime.now(SHANGHAI))
+    return [_read(actor, r, times.get(r.id, NONE)) for r in rows]
+
+
+def _read(actor: Actor, row: Row[Any], timing: Timing) -> EventRead:
     status = Status(row.status)
     values = {k: v for k, v in row._mapping.items() if k != "region_path"}
     return EventRead(
@@ -205,6 +242,8 @@ def _read(actor: Actor, row: Row[Any]) -> EventRead:
         status_label=status.label,
         is_open=status.is_open,
         actions=[a.value for a in actions_from(status) if _may(actor, row, a)],
+        remaining_hours=timing.remaining_hours,
+        time_state=timing.time_state,
     )
 
 
@@ -270,12 +309,13 @@ def claim_events(session: Session, *, actor: Actor, count: int) -> ClaimResult:
     t = find_transition(Status.REPORTED, Action.CLAIM)
     assert t is not None
     ids = repo.claimable_ids(session, actor=actor, limit=count)
-    claimed = []
     for event_id in ids:
         row = _visible(session, actor=actor, event_id=event_id)
         _apply(session, actor=actor, row=row, t=t, opinion=None, target=_Target())
-        claimed.append(_read(actor, _visible(session, actor=actor, event_id=event_id)))
-    return ClaimResult(claimed=claimed, pool_left=repo.pool_count(session, actor=actor))
+    rows = [_visible(session, actor=actor, event_id=event_id) for event_id in ids]
+    return ClaimResult(
+        claimed=_reads(session, actor, rows), pool_left=repo.pool_count(session, actor=actor)
+    )
 
 
 def _action(action: Action | str) -> Action:
