@@ -16,6 +16,7 @@ from api.limits import BodyLimitMiddleware
 from api.routes import auth, glyphs, maps, ogc, tiles
 from api.routes import centres as centre_routes
 from api.routes import config as config_routes
+from api.routes import event_photos as event_photo_routes
 from api.routes import events as event_routes
 from api.routes import map as map_routes
 from api.routes import org as org_routes
@@ -98,6 +99,7 @@ def create_app() -> FastAPI:
     app.include_router(centre_routes.router)
     app.include_router(event_routes.router)
     app.include_router(routing_rule_routes.router)
+    app.include_router(event_photo_routes.router)
     app.include_router(oversight_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.

@@ -6,6 +6,8 @@ from geo.camera.models import Camera
 from geo.core.db import Base
 from geo.enterprise.models import Enterprise
 from geo.event.models import Event, EventAction, EventCategory, EventNumber
+from geo.event.photo_models import EventPhoto
+from geo.file.models import StoredFile
 from geo.housing.models import Building, Street
 from geo.org.models import (
     AuthSession,
@@ -40,6 +42,7 @@ __all__ = [
     "EventAction",
     "EventCategory",
     "EventNumber",
+    "EventPhoto",
     "Hall",
     "PartySite",
     "PatrolRoute",
@@ -49,6 +52,7 @@ __all__ = [
     "ServiceCentre",
     "ServiceWindow",
     "Squad",
+    "StoredFile",
     "Street",
     "SystemParameter",
     "UserAccount",
