@@ -27,6 +27,7 @@ from geo.core.models import Ltree
 
 __all__ = [
     "ensure_readable_region",
+    "path_within",
     "readable",
     "region_in_scope",
     "scope_key",
@@ -66,13 +67,16 @@ def scope_key(actor: Actor | None) -> str:
     return "" if actor is None or actor.is_district_wide else actor.region_path
 
 
+def path_within(path: str, ancestor: str) -> bool:
+    """The region at `path` is `ancestor` or lies below it (ltree paths as text)."""
+    return path == ancestor or path.startswith(ancestor + ".")
+
+
 def region_in_scope(session: Session, actor: Actor, region_id: int) -> bool:
     from geo.region.models import Region
 
     path = session.scalar(select(Region.path).where(Region.id == region_id))
-    return path is not None and (
-        path == actor.region_path or path.startswith(actor.region_path + ".")
-    )
+    return path is not None and path_within(path, actor.region_path)
 
 
 def ensure_readable_region(

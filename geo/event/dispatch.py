@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from geo.audit.service import record
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, Forbidden, NotFound
-from geo.core.scope import ensure_readable_region
+from geo.core.scope import ensure_readable_region, path_within
 from geo.event import repository as repo
 from geo.event import service
 from geo.event.errors import EventRuleError
@@ -197,5 +197,5 @@ def _check_department(
     department = repo.department_target(session, department_id=department_id)
     if department is None or not service._in_actor_scope(actor, department.region_path):
         raise NotFound(f"未找到部门（编号 {department_id}），或不在您的管辖范围内")
-    if not service._covers(department.region_path, region.path):
+    if not path_within(region.path, department.region_path):
         raise EventRuleError(f"{department.name} 的辖区不含“{region.name}”，不能作为其默认派遣部门")

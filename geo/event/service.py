@@ -23,7 +23,7 @@ from geo.calendar.errors import CalendarNotLoaded
 from geo.calendar.service import load_calendar
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, Forbidden, NotFound
-from geo.core.scope import region_in_scope
+from geo.core.scope import path_within, region_in_scope
 from geo.core.srid import STORAGE_SRID
 from geo.event import repository as repo
 from geo.event.errors import EventRuleError
@@ -393,10 +393,6 @@ def _check_fields(
     return _Target()
 
 
-def _covers(outer_path: str, inner_path: str) -> bool:
-    return inner_path == outer_path or inner_path.startswith(outer_path + ".")
-
-
 def _check_user(session: Session, *, actor: Actor, row: Row[Any], user_id: int, what: str) -> None:
     user = repo.user_target(session, user_id=user_id, permission=HANDLE)
     if user is None or not _in_actor_scope(actor, user.region_path):
@@ -405,7 +401,7 @@ def _check_user(session: Session, *, actor: Actor, row: Row[Any], user_id: int, 
         raise EventRuleError(f"{user.display_name} 的账号已停用，不能{what}给他")
     if not user.can:
         raise EventRuleError(f"{user.display_name} 没有“签收与处置反馈”的权限，不能{what}给他")
-    if not _covers(user.region_path, row.region_path):
+    if not path_within(row.region_path, user.region_path):
         raise EventRuleError(f"{user.display_name} 的管辖范围不含“{row.grid_name}”，不能{what}给他")
 
 
@@ -413,12 +409,12 @@ def _check_department(session: Session, *, actor: Actor, row: Row[Any], departme
     department = repo.department_target(session, department_id=department_id)
     if department is None or not _in_actor_scope(actor, department.region_path):
         raise NotFound(f"未找到部门（编号 {department_id}），或不在您的管辖范围内")
-    if not _covers(department.region_path, row.region_path):
+    if not path_within(row.region_path, department.region_path):
         raise EventRuleError(f"{department.name} 的辖区不含“{row.grid_name}”，不能派遣给该部门")
 
 
 def _in_actor_scope(actor: Actor, path: str) -> bool:
-    return actor.is_district_wide or _covers(actor.region_path, path)
+    return actor.is_district_wide or path_within(path, actor.region_path)
 
 
 def _changes(actor: Actor, t: Transition, target: _Target) -> dict[str, Any]:

@@ -19,10 +19,11 @@ from geo.audit.service import record
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, NotFound
 from geo.core.identifiers import normalize_phone
+from geo.core.scope import path_within
 from geo.org import repository as repo
 from geo.org.errors import OrgRuleError
 from geo.org.models import Department
-from geo.org.rules import flush_unique, region_in_scope, required_name, within
+from geo.org.rules import flush_unique, required_name, scoped_region
 from geo.org.schemas import (
     DepartmentCreate,
     DepartmentRead,
@@ -90,7 +91,7 @@ def list_departments(
     session: Session, *, actor: Actor, region_id: int | None = None
 ) -> list[DepartmentRead]:
     """The departments of the actor's scope (or of one region's subtree), tree-ordered."""
-    path = region_in_scope(session, actor, region_id).path if region_id is not None else None
+    path = scoped_region(session, actor, region_id).path if region_id is not None else None
     rows = repo.department_rows(session, actor=actor, region_path=path)
     return [_department_read(r) for r in _tree_order(rows)]
 
@@ -137,7 +138,7 @@ def _check_parent(
     """`actor=None` re-checks the parent a department already has (a town admin may keep
     a parent they cannot see, e.g. a district bureau)."""
     parent = visible_department(session, actor, parent_id)
-    if not within(region_path, parent.path):
+    if not path_within(region_path, parent.path):
         raise OrgRuleError(
             f"上级部门“{parent.name}”不在本部门所属区划或其上级区划中，不能作为上级部门"
         )
@@ -169,7 +170,7 @@ def _department_snapshot(d: Department) -> dict[str, Any]:
 
 
 def create_department(session: Session, *, actor: Actor, data: DepartmentCreate) -> DepartmentRead:
-    region = region_in_scope(session, actor, data.region_id)
+    region = scoped_region(session, actor, data.region_id)
     name = required_name(data.name, "部门")
     if data.parent_id is not None:
         _check_parent(
@@ -263,7 +264,7 @@ def _region_for_move(
     """(id, path) of the region an empty department moves to."""
     if region_id is None:
         raise OrgRuleError("部门必须属于一个区划")
-    region = region_in_scope(session, actor, region_id)
+    region = scoped_region(session, actor, region_id)
     usage = repo.department_usage(session, department.id)
     if any(usage.values()):
         busy = _usage_text(usage, ("children", "users", "squads", "windows"))

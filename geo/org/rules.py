@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, Forbidden, NotFound
+from geo.core.scope import path_within
 from geo.org import repository as repo
 from geo.org.errors import OrgRuleError
 from geo.org.permissions import PERMISSIONS, is_known
@@ -40,20 +41,14 @@ __all__ = [
     "ensure_can_manage_account",
     "ensure_known_permissions",
     "load_roles",
-    "region_in_scope",
-    "within",
+    "scoped_region",
 ]
 
 
-def within(path: str, ancestor: str) -> bool:
-    """The region at `path` is `ancestor` or lies below it (ltree paths as text)."""
-    return path == ancestor or path.startswith(ancestor + ".")
-
-
-def region_in_scope(session: Session, actor: Actor, region_id: int) -> Row[Any]:
+def scoped_region(session: Session, actor: Actor, region_id: int) -> Row[Any]:
     """(id, name, path) of a region inside the actor's subtree, else 404."""
     region = repo.region_ref(session, region_id)
-    if region is None or not within(region.path, actor.region_path):
+    if region is None or not path_within(region.path, actor.region_path):
         raise NotFound(f"未找到区划（编号 {region_id}），或不在您的管辖范围内")
     return region
 

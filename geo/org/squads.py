@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from geo.audit.service import record
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, NotFound
+from geo.core.scope import path_within
 from geo.org import repository as repo
 from geo.org.departments import visible_department
 from geo.org.errors import OrgRuleError
 from geo.org.models import Squad
-from geo.org.rules import flush_unique, required_name, within
+from geo.org.rules import flush_unique, required_name
 from geo.org.schemas import SquadCreate, SquadRead, SquadUpdate
 
 __all__ = ["create_squad", "delete_squad", "get_squad", "list_squads", "update_squad"]
@@ -62,7 +63,7 @@ def _check_leader(
     leader = repo.user_ref(session, actor=actor, user_id=leader_id)
     if leader is None:
         raise NotFound(f"未找到人员（编号 {leader_id}），或不在您的管辖范围内")
-    if not within(leader.path, squad_path):
+    if not path_within(leader.path, squad_path):
         raise OrgRuleError(f"“{leader.display_name}”不属于本中队所在区划，不能担任中队长")
 
 

@@ -25,6 +25,7 @@ from geo.core.identifiers import (
     normalize_phone,
     normalize_resident_id,
 )
+from geo.core.scope import path_within
 from geo.org import repository as repo
 from geo.org.auth import revoke_sessions
 from geo.org.errors import OrgRuleError
@@ -36,8 +37,7 @@ from geo.org.rules import (
     ensure_can_manage_account,
     flush_unique,
     load_roles,
-    region_in_scope,
-    within,
+    scoped_region,
 )
 from geo.org.schemas import UserCreate, UserDetail, UserPage, UserRead, UserUpdate
 
@@ -104,7 +104,7 @@ def list_users(
     """Users of the actor's scope, by id; `next_cursor` fetches the following page."""
     if not 1 <= limit <= MAX_PAGE:
         raise DomainError(f"每页条数应在 1～{MAX_PAGE} 之间")
-    path = region_in_scope(session, actor, region_id).path if region_id is not None else None
+    path = scoped_region(session, actor, region_id).path if region_id is not None else None
     rows = repo.user_rows(
         session,
         actor=actor,
@@ -190,7 +190,7 @@ def _placement(
         squad = repo.squad_ref(session, actor=scope, squad_id=squad_id)
         if squad is None:
             raise NotFound(f"未找到中队（编号 {squad_id}），或不在您的管辖范围内")
-        if not within(region_path, squad.path):
+        if not path_within(region_path, squad.path):
             raise OrgRuleError(f"中队“{squad.name}”不属于该用户所在区划，请重新选择中队")
         if department_id is None:
             department_id = squad.department_id
@@ -201,7 +201,7 @@ def _placement(
         department = repo.department_ref(session, actor=scope, department_id=department_id)
         if department is None:
             raise NotFound(f"未找到部门（编号 {department_id}），或不在您的管辖范围内")
-        if not within(region_path, department.path):
+        if not path_within(region_path, department.path):
             raise OrgRuleError(
                 f"部门“{department.name}”不属于该用户所在区划或其上级区划，请重新选择部门"
             )
@@ -263,7 +263,7 @@ def create_user(session: Session, *, actor: Actor, data: UserCreate) -> UserDeta
     display_name = _display_name(data.display_name)
     phone, id_number = _mobile(data.phone), _id_number(data.id_number)
     check_password_rules(data.password, username=username)
-    region = region_in_scope(session, actor, data.region_id)
+    region = scoped_region(session, actor, data.region_id)
     department_id, squad_id = _placement(
         session,
         actor,
@@ -367,7 +367,7 @@ def _new_place(
     if (region_id, department_id, squad_id) == (user.region_id, user.department_id, user.squad_id):
         return {}  # the form sent what is there: nothing to check
     assert region_id is not None
-    region = region_in_scope(session, actor, region_id)
+    region = scoped_region(session, actor, region_id)
     if region.id != user.region_id:
         _check_links_follow(session, actor, user, region)
     if "department_id" in sent and "squad_id" not in sent and squad_id is not None:
@@ -395,12 +395,12 @@ def _check_links_follow(session: Session, actor: Actor, user: UserAccount, regio
     squads = [
         f"中队“{s.name}”的中队长" if s.visible else "一个中队的中队长"
         for s in repo.led_squads(session, actor=actor, user_id=user.id)
-        if not within(path, s.path)
+        if not path_within(path, s.path)
     ]
     windows = [
         f"“{w.centre}”窗口 {w.number}" if w.visible else "一个服务窗口"
         for w in repo.staffed_windows(session, actor=actor, user_id=user.id)
-        if not (within(path, w.path) or within(w.path, path))
+        if not (path_within(path, w.path) or path_within(w.path, path))
     ]
     if squads:
         raise OrgRuleError(
