@@ -99,10 +99,7 @@ class ActorCache:
 
 
 def _actor_cache(request: Request) -> ActorCache:
-    cache = getattr(request.app.state, "actor_cache", None)
-    if cache is None:
-        cache = request.app.state.actor_cache = ActorCache(get_auth_settings().actor_cache_seconds)
-    return cache  # type: ignore[no-any-return]
+    return request.app.state.actor_cache  # type: ignore[no-any-return]  # set by create_app
 
 
 def current_actor(

@@ -11,6 +11,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import text
 
 from api import ui
+from api.auth import ActorCache
 from api.errors import install_error_handlers
 from api.limits import BodyLimitMiddleware
 from api.routes import auth, glyphs, maps, ogc, tiles
@@ -85,6 +86,7 @@ def create_app() -> FastAPI:
     )
     # One cache per application: tiles built inside a test's transaction never leak out.
     app.state.tile_cache = TileCache()
+    app.state.actor_cache = ActorCache(get_auth_settings().actor_cache_seconds)
     app.add_middleware(GZipMiddleware, minimum_size=2048)  # leaves gzipped tiles alone
     app.add_middleware(BodyLimitMiddleware)  # outermost: before anything reads a body
     install_error_handlers(app)
