@@ -8,6 +8,7 @@ from geo.enterprise.models import Enterprise
 from geo.event.models import Event, EventAction, EventCategory, EventNumber
 from geo.event.photo_models import EventPhoto
 from geo.file.models import StoredFile
+from geo.grid.models import GridMember
 from geo.housing.models import Building, Street
 from geo.org.models import (
     AuthSession,
@@ -43,6 +44,7 @@ __all__ = [
     "EventCategory",
     "EventNumber",
     "EventPhoto",
+    "GridMember",
     "Hall",
     "PartySite",
     "PatrolRoute",

@@ -126,6 +126,10 @@ def insert_accounts(conn: Connection) -> int:
         if a.leads_squad:
             conn.execute(text("UPDATE squad SET leader_id = :u WHERE id = :s"),
                          {"u": user_id, "s": squads[a.squad or ""]})  # fmt: skip
+        if a.role == "grid_member":
+            conn.execute(text("INSERT INTO grid_member (grid_id, user_id, is_responsible) "
+                              "VALUES (:g, :u, true)"),
+                         {"g": region[a.region_code], "u": user_id})  # fmt: skip
         for number in a.windows:
             conn.execute(text("INSERT INTO window_staff VALUES (:w, :u)"),
                          {"w": windows[(a.region_code, number)], "u": user_id})  # fmt: skip
