@@ -20,6 +20,8 @@ from api.routes import config as config_routes
 from api.routes import event_photos as event_photo_routes
 from api.routes import events as event_routes
 from api.routes import map as map_routes
+from api.routes import open311 as open311_routes
+from api.routes import open311_keys as open311_key_routes
 from api.routes import org as org_routes
 from api.routes import oversight as oversight_routes
 from api.routes import routing_rules as routing_rule_routes
@@ -51,9 +53,17 @@ def refuse_unsafe_production() -> None:
         problems.append(f"APP_SECRET_KEY 太短：至少 {MIN_SECRET_LENGTH} 个字符的随机字符串")
     with get_engine().connect() as conn:
         demo = conn.execute(text("SELECT count(*) FROM user_account WHERE is_demo")).scalar_one()
+        demo_key = conn.execute(
+            text("SELECT count(*) FROM open311_key WHERE is_demo AND revoked_at IS NULL")
+        ).scalar_one()
     if demo:
         problems.append(
             f"数据库中有 {demo} 个演示账号（共用公开的演示密码）：请删除后再以生产模式启动"
+        )
+    if demo_key:
+        problems.append(
+            "演示用的开放接口密钥（README 中公开的 demo-open311-key）仍然有效："
+            "请在“开放接口密钥”中吊销后再以生产模式启动"
         )
     if problems:
         raise UnsafeProductionSetup("拒绝以生产模式启动：" + "；".join(problems))
@@ -103,6 +113,8 @@ def create_app() -> FastAPI:
     app.include_router(routing_rule_routes.router)
     app.include_router(event_photo_routes.router)
     app.include_router(oversight_routes.router)
+    app.include_router(open311_routes.router)
+    app.include_router(open311_key_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
     @app.get("/health", tags=["system"], summary="健康检查")

@@ -10,6 +10,7 @@ from geo.event.photo_models import EventPhoto
 from geo.file.models import StoredFile
 from geo.grid.models import GridMember
 from geo.housing.models import Building, Street
+from geo.open311.models import Open311Key, Open311Request
 from geo.org.models import (
     AuthSession,
     Department,
@@ -46,6 +47,8 @@ __all__ = [
     "EventPhoto",
     "GridMember",
     "Hall",
+    "Open311Key",
+    "Open311Request",
     "PartySite",
     "PatrolRoute",
     "Region",

@@ -48,6 +48,7 @@ def generate(
     from data.demo.accounts import insert_accounts
     from data.demo.holidays import load_demo_calendars
     from data.demo.layout import build_layout
+    from data.demo.open311 import insert_open311_key
 
     if scale < 1:
         raise ValueError("scale 必须是正整数")
@@ -76,6 +77,7 @@ def generate(
                 print(f"  {table}: {counts[table]} 行（{time.monotonic() - started:.1f}s）")
         counts["calendar_day"] = load_demo_calendars(conn, anchor=anchor)
         counts["user_account"] = insert_accounts(conn)
+        counts["open311_key"] = insert_open311_key(conn)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     return counts

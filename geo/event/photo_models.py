@@ -41,8 +41,9 @@ class EventPhoto(IdMixin, Base):
         String(64), ForeignKey("stored_file.sha256", ondelete="RESTRICT"), nullable=False
     )
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
-    uploaded_by: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("user_account.id", ondelete="RESTRICT"), nullable=False
+    # None: sent by a client without a user account (an Open311 report's photo).
+    uploaded_by: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("user_account.id", ondelete="RESTRICT")
     )
     at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Row, exists, select
+from sqlalchemy import Row, exists, func, select
 from sqlalchemy.orm import Session
 
 from geo.audit.service import record
@@ -42,6 +42,7 @@ __all__ = [
 
 MAX_PHOTOS_PER_UPLOAD = 9
 UPLOADERS = ("event.report", "event.handle")
+PUBLIC_UPLOADER = "开放接口上报"  # a photo sent with an Open311 request: no user uploaded it
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class PhotoRead(BaseModel):
     size: int
     kind: PhotoKind
     kind_label: str
-    uploaded_by: int
+    uploaded_by: int | None  # None: sent through the Open311 interface
     uploaded_by_name: str
     at: datetime
     event_action_id: int | None
@@ -173,12 +174,12 @@ def _photo_reads(session: Session, where: Any) -> list[PhotoRead]:
             StoredFile.size,
             EventPhoto.kind,
             EventPhoto.uploaded_by,
-            UserAccount.display_name.label("uploaded_by_name"),
+            func.coalesce(UserAccount.display_name, PUBLIC_UPLOADER).label("uploaded_by_name"),
             EventPhoto.at,
             EventPhoto.event_action_id,
         )
         .join(StoredFile, StoredFile.sha256 == EventPhoto.sha256)
-        .join(UserAccount, UserAccount.id == EventPhoto.uploaded_by)
+        .outerjoin(UserAccount, UserAccount.id == EventPhoto.uploaded_by)
         .where(where)
         .order_by(EventPhoto.id)
     )

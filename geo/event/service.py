@@ -27,7 +27,7 @@ from geo.core.scope import path_within, region_in_scope
 from geo.core.srid import STORAGE_SRID
 from geo.event import repository as repo
 from geo.event.errors import EventRuleError
-from geo.event.models import Event
+from geo.event.models import Event, EventCategory
 from geo.event.schemas import (
     MAX_CLAIM,
     MAX_PAGE,
@@ -56,7 +56,9 @@ from geo.parameter.service import get_parameter
 __all__ = [
     "claim_events",
     "get_event",
+    "leaf_category",
     "list_events",
+    "open_work_order",
     "pool_count",
     "report_event",
     "transition",
@@ -76,12 +78,40 @@ def report_event(session: Session, *, actor: Actor, data: EventCreate) -> EventD
     point-in-polygon; it enters the pool of that town with a deadline of the category's
     working days."""
     actor.require("event.report")
-    category = repo.get_category(session, data.category_code)
+    category = leaf_category(session, data.category_code)
+    grid = _locate(session, actor=actor, lon=data.lon, lat=data.lat)
+    reporter = Reporter(user_id=actor.user_id, name=actor.display_name, ip=actor.ip)
+    event = open_work_order(session, data=data, category=category, grid=grid, reporter=reporter)
+    return get_event(session, actor=actor, event_id=event.id)
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """Who a report is attributed to in the history and the audit log: a user, or a
+    client without a user account (an Open311 client: no `user_id`, named by its key)."""
+
+    user_id: int | None
+    name: str
+    ip: str | None = None
+
+
+def leaf_category(session: Session, code: str) -> EventCategory:
+    """The category a report is filed under: it must exist and be a leaf (a 小类)."""
+    category = repo.get_category(session, code)
     if category is None:
-        raise EventRuleError(f"事件分类 {data.category_code} 不存在，请从分类字典中选择")
+        raise EventRuleError(f"事件分类 {code} 不存在，请从分类字典中选择")
     if category.default_days is None:
         raise EventRuleError(f"“{category.name}”是大类，请选择其下的具体小类")
-    grid = _locate(session, actor=actor, lon=data.lon, lat=data.lat)
+    return category
+
+
+def open_work_order(
+    session: Session, *, data: EventCreate, category: EventCategory, grid: Row[Any],
+    reporter: Reporter,
+) -> Event:  # fmt: skip
+    """The work order of a located report, in the pool of its town (the caller checked
+    the category with `leaf_category` and that the reporter may report into `grid`)."""
+    assert category.default_days is not None
     now = datetime.now(SHANGHAI)
     serial = repo.next_event_number(session, day=now.date())
     event = Event(
@@ -94,8 +124,8 @@ def report_event(session: Session, *, actor: Actor, data: EventCreate) -> EventD
         severity=data.severity,
         urgency=data.urgency,
         address=(data.address or "").strip() or None,
-        reporter_name=(data.reporter_name or "").strip() or actor.display_name,
-        reporter_id=actor.user_id,
+        reporter_name=(data.reporter_name or "").strip() or reporter.name,
+        reporter_id=reporter.user_id,
         reported_at=now,
         deadline=_deadline(session, start=now, working_days=category.default_days),
         geom=WKTElement(f"POINT({data.lon} {data.lat})", srid=STORAGE_SRID),
@@ -105,17 +135,18 @@ def report_event(session: Session, *, actor: Actor, data: EventCreate) -> EventD
     session.flush()
     repo.insert_action(
         session, event_id=event.id, action=REPORT, from_status=None,
-        to_status=Status.REPORTED.value, actor_id=actor.user_id,
-        actor_name=actor.display_name, opinion=event.description,
+        to_status=Status.REPORTED.value, actor_id=reporter.user_id,
+        actor_name=reporter.name, opinion=event.description,
     )  # fmt: skip
     record(
         session, action="event.report", object_type="event", object_id=event.id,
         after={"event_no": event.event_no, "status": event.status, "grid": grid.name,
                "category": category.code, "deadline": event.deadline},
-        region_path=grid.path, **actor.audit_fields(),
+        region_path=grid.path, actor_id=reporter.user_id, actor_name=reporter.name,
+        ip=reporter.ip,
     )  # fmt: skip
     _flag_duplicates(session, event=event, grid_id=grid.id, now=now)
-    return get_event(session, actor=actor, event_id=event.id)
+    return event
 
 
 def _flag_duplicates(session: Session, *, event: Event, grid_id: int, now: datetime) -> None:
