@@ -116,14 +116,16 @@ async def submit_request(
         )
         return _answer(answer_format, render(answer_format, "service_requests", answer))
     except DomainError as exc:
-        session.rollback()  # nothing of a refused request is kept
         return _refusal(fmt, exc)
 
 
 def _submit(session: Session, store: Any, **kwargs: Any) -> list[dict[str, Any]]:
-    return service.submit_request(
-        session, store, max_bytes=get_file_settings().max_photo_bytes, **kwargs
-    )
+    # The answer is a response, not an exception, so the request's transaction would
+    # commit: the savepoint makes sure nothing of a refused request is kept.
+    with session.begin_nested():
+        return service.submit_request(
+            session, store, max_bytes=get_file_settings().max_photo_bytes, **kwargs
+        )
 
 
 async def _fields(request: Request) -> tuple[dict[str, str], Upload | None]:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from geo.audit.service import record
 from geo.calendar.arithmetic import SHANGHAI
+from geo.core.errors import NotFound
 from geo.core.scope import path_within
 from geo.event import repository as event_repo
 from geo.event.models import EventSource
@@ -96,7 +97,7 @@ def list_services(session: Session) -> list[dict[str, Any]]:
 def service_definition(session: Session, *, service_code: str) -> dict[str, Any]:
     """Our services take no extra attributes (metadata false): an empty attribute list."""
     if not repo.service_rows(session, code=service_code):
-        raise _unknown_service(service_code)
+        raise NotFound(f"没有编码为“{service_code}”的服务，请先查询 services 列表")
     return {"service_code": service_code, "attributes": []}
 
 
@@ -286,16 +287,12 @@ def get_request(session: Session, *, request_id: str, base_url: str) -> list[dic
     """One request by its number, as a list of one (the spec's shape)."""
     rows = repo.request_rows(session, numbers=[request_id])
     if not rows:
-        from geo.core.errors import NotFound
-
         raise NotFound(f"未找到服务请求 {request_id}")
     return [_request(rows[0], base_url)]
 
 
 def published_media(session: Session, store: FileStore, *, sha256: str) -> Media:
     """A photo sent with an Open311 request (the only files this interface serves)."""
-    from geo.core.errors import NotFound
-
     media_type = repo.published_media_type(session, sha256) if is_sha256(sha256) else None
     if media_type is None:
         raise NotFound("未找到该照片")
@@ -305,11 +302,11 @@ def published_media(session: Session, store: FileStore, *, sha256: str) -> Media
         raise NotFound("照片文件已丢失") from None
 
 
-def _range(params: Mapping[str, str], now: datetime) -> tuple[datetime, datetime]:
+def _range(params: Mapping[str, str], now: datetime) -> tuple[datetime, datetime | None]:
     start = _datetime(params, "start_date")
     end = _datetime(params, "end_date")
     if start is None and end is None:
-        return now - WINDOW, now
+        return now - WINDOW, None
     if start is None:
         assert end is not None
         return end - WINDOW, end
