@@ -49,6 +49,7 @@ def _start(db) -> TestClient:  # noqa: ANN001
 
 def _remove_demo_accounts(db) -> None:  # noqa: ANN001
     db.execute(text("UPDATE user_account SET is_demo = false"))
+    db.execute(text("UPDATE open311_key SET revoked_at = now() WHERE is_demo"))
     db.flush()
 
 
@@ -59,7 +60,9 @@ def test_default_secret_and_demo_accounts_refuse_to_start(production, db) -> Non
         pass
     assert str(refused.value) == (
         "拒绝以生产模式启动：APP_SECRET_KEY 仍是默认值：请设置一个随机的长字符串；"
-        f"数据库中有 {demo} 个演示账号（共用公开的演示密码）：请删除后再以生产模式启动"
+        f"数据库中有 {demo} 个演示账号（共用公开的演示密码）：请删除后再以生产模式启动；"
+        "演示用的开放接口密钥（README 中公开的 demo-open311-key）仍然有效："
+        "请在“开放接口密钥”中吊销后再以生产模式启动"
     )
 
 
