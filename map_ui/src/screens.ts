@@ -20,6 +20,8 @@ export const ADMIN_SCREENS = [
     title: t.menu.calendar, component: () => import('./views/admin/CalendarView.vue') },
   { path: 'admin/audit', name: 'audit', permission: 'system.audit.view', title: t.menu.audit,
     component: () => import('./views/admin/AuditView.vue') },
+  { path: 'admin/open311-keys', name: 'open311-keys', permission: 'system.parameter.view',
+    title: t.menu.open311Keys, component: () => import('./views/admin/Open311KeysView.vue') },
 ] as const // prettier-ignore
 
 /** Where a signed-in user lands: the map, else the first screen they may open. */
