@@ -27,6 +27,7 @@ SYSTEM_SCREENS = {
     "parameters": "系统参数",
     "calendar": "工作日设置",
     "audit": "审计日志",
+    "open311-keys": "开放接口密钥",
 }
 # grid_member's grants among the system screens (geo/org/permissions.py: _SYSTEM_VIEW).
 GRID_MEMBER_SCREENS = {"departments", "regions", "calendar"}
