@@ -7,23 +7,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api.auth import require
 from api.deps import SessionDep
 from geo.core.actor import Actor
-from geo.event import dispatch, service
+from geo.event import dispatch, locate, service, sheet
 from geo.event.errors import EventRuleError
 from geo.event.schemas import (
     MAX_PAGE,
     ActionBody,
+    CategoryNode,
     ClaimBody,
     ClaimResult,
     EventCreate,
     EventDetail,
     EventPage,
     MergeBody,
+    PointLocation,
     PoolCount,
+    TimeState,
+    WorkBox,
 )
 from geo.event.workflow import ACTION_LABELS, ACTION_PERMISSIONS, Action, Field, Status
 
@@ -56,12 +60,24 @@ def list_events(
     region_id: Annotated[int | None, Query(ge=1, le=2**62, description="区划（含下级）")] = None,
     mine: Annotated[bool, Query(description="只看等待我处理的工单")] = False,
     bbox: Annotated[str | None, Query(max_length=200, description="经纬度范围")] = None,
+    box: Annotated[
+        WorkBox | None,
+        Query(
+            description="工作台页签：todo 待办（派给我或本部门）、done 已办（我或本部门"
+            "处理过且已不在手上）、verifying 核查任务、reported 我上报的"
+        ),
+    ] = None,  # fmt: skip
+    q: Annotated[str | None, Query(max_length=100, description="关键字：标题、编号或地址")] = None,
+    time_state: Annotated[
+        TimeState | None, Query(description="剩余时间：green 正常、yellow 临期、red 超期")
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> EventPage:
     return service.list_events(
         session, actor=actor, statuses=status, category=category, region_id=region_id,
-        mine=mine, bbox=_bbox(bbox), cursor=cursor, limit=limit,
+        mine=mine, bbox=_bbox(bbox), box=box, keyword=q, time_state=time_state,
+        cursor=cursor, limit=limit,
     )  # fmt: skip
 
 
@@ -78,6 +94,43 @@ def pool_count(actor: Dispatcher, session: SessionDep) -> PoolCount:
 @router.post("/claim", response_model=ClaimResult, summary="索取工单")
 def claim_events(body: ClaimBody, actor: Dispatcher, session: SessionDep) -> ClaimResult:
     return service.claim_events(session, actor=actor, count=body.count)
+
+
+@router.get("/categories", response_model=list[CategoryNode], summary="事件分类字典（树）")
+def list_categories(actor: Viewer, session: SessionDep) -> list[CategoryNode]:
+    return locate.list_categories(session, actor=actor)
+
+
+@router.get(
+    "/locate",
+    response_model=PointLocation,
+    summary="上报位置所属网格",
+    description="上报前查看一个位置所属的网格、社区、镇街与责任网格员；不能在此上报时 "
+    "reportable 为 false，reason 说明原因（不在任何网格内、不在您的管辖范围内）。",
+)
+def locate_point(
+    actor: Reporter,
+    session: SessionDep,
+    lon: Annotated[float, Query(ge=-180, le=180, description="经度（CGCS2000）")],
+    lat: Annotated[float, Query(ge=-90, le=90, description="纬度（CGCS2000）")],
+) -> PointLocation:
+    return locate.locate_point(session, actor=actor, lon=lon, lat=lat)
+
+
+@router.get(
+    "/{event_id}/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+    summary="导出工单（CSV，含流转记录）",
+    description="一张工单的各项信息及全部流转记录，UTF-8（带 BOM，Excel 可直接打开）。",
+)
+def export_event(event_id: EventId, actor: Viewer, session: SessionDep) -> Response:
+    name, text = sheet.work_order_csv(session, actor=actor, event_id=event_id)
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/{event_id}", response_model=EventDetail, summary="工单详情（含流转记录）")

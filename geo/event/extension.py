@@ -111,6 +111,8 @@ def review_extension(
     actor.require(REVIEW)
     row = _row(session, actor=actor, extension_id=extension_id)
     current = S(row.status)
+    if data.expected_status is not None and data.expected_status is not current:
+        raise _decided(current)
     opinion = (data.opinion or "").strip() or None
     if not data.approve and not opinion:
         raise EventRuleError("不同意延期须填写审核意见")

@@ -86,6 +86,8 @@ class ExtensionCreate(BaseModel):
 class ExtensionReview(BaseModel):
     approve: bool
     opinion: str | None = Field(default=None, max_length=2000)
+    # The request's status the reviewer saw; reviewed meanwhile by someone else: 409.
+    expected_status: ExtensionStatus | None = None
 
 
 class ExtensionRead(BaseModel):

@@ -16,6 +16,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    not_,
     or_,
     select,
     text,
@@ -34,7 +35,9 @@ from geo.event.models import (
     EventDuplicate,
     EventRoutingRule,
 )
+from geo.event.schemas import WorkBox
 from geo.event.workflow import Status
+from geo.grid.models import GridMember
 from geo.org.models import Department, Role, RolePermission, UserAccount, UserRole
 from geo.region.models import Region
 
@@ -75,6 +78,44 @@ def locate_grid(session: Session, *, lon: float, lat: float) -> Row[Any] | None:
             .limit(1)
         )
     )
+
+
+def grid_place(session: Session, *, grid_id: int) -> Row[Any] | None:
+    """A grid with its community, town and responsible member, in one query."""
+    member = aliased(UserAccount, name="member")
+    return _first(
+        session.execute(
+            select(
+                _grid.id.label("grid_id"),
+                _grid.name.label("grid_name"),
+                _community.name.label("community_name"),
+                _town.name.label("town_name"),
+                member.id.label("responsible_user_id"),
+                member.display_name.label("responsible_name"),
+            )
+            .outerjoin(_community, _community.id == _grid.parent_id)
+            .outerjoin(_town, _town.id == _community.parent_id)
+            .outerjoin(
+                GridMember,
+                and_(GridMember.grid_id == _grid.id, GridMember.is_responsible.is_(True)),
+            )
+            .outerjoin(member, member.id == GridMember.user_id)
+            .where(_grid.id == grid_id)
+        )
+    )
+
+
+def category_rows(session: Session) -> list[Row[Any]]:
+    """The category dictionary: code, name, parent_code, default_days, in display order."""
+    result: Any = session.execute(
+        select(
+            EventCategory.code,
+            EventCategory.name,
+            EventCategory.parent_code,
+            EventCategory.default_days,
+        ).order_by(EventCategory.sort_order, EventCategory.code)
+    )
+    return list(result.all())
 
 
 def region_path(session: Session, region_id: int) -> str | None:
@@ -189,11 +230,26 @@ def event_rows(
     under_path: str | None = None,
     mine: bool = False,
     bbox: Bbox | None = None,
+    box: WorkBox | None = None,
+    keyword: str | None = None,
+    overdue: bool | None = None,
     after_id: int | None = None,
     limit: int,
 ) -> list[Row[Any]]:
     """Work orders of the scope, newest first, keyset-paged on id."""
     query = _event_select().where(readable(actor, Event.region_id))
+    if box is not None:
+        query = query.where(in_box(actor, box))
+    if keyword:
+        query = query.where(
+            or_(
+                Event.title.icontains(keyword, autoescape=True),
+                Event.event_no.icontains(keyword, autoescape=True),
+                Event.address.icontains(keyword, autoescape=True),
+            )
+        )
+    if overdue is not None:
+        query = query.where(_running(overdue))
     if statuses:
         query = query.where(Event.status.in_(statuses))
     if category:
@@ -232,6 +288,42 @@ def waiting_on(actor: Actor) -> ColumnElement[bool]:
 
 _CLAIMER_STATUSES = (Status.CLAIMED.value, Status.ACCEPTED.value)
 _ASSIGNEE_STATUSES = (Status.DISPATCHED.value, Status.HANDLING.value, Status.REWORK.value)
+
+
+def in_box(actor: Actor, box: WorkBox) -> ColumnElement[bool]:
+    """The work orders of one tab of the desks (GM-8) for the actor."""
+    if box is WorkBox.TODO:
+        return _assigned_to(actor)
+    if box is WorkBox.VERIFYING:
+        return and_(Event.verifier_id == actor.user_id, Event.status == Status.VERIFYING.value)
+    if box is WorkBox.REPORTED:
+        return Event.reporter_id == actor.user_id
+    return and_(_acted_on(actor), not_(waiting_on(actor)))
+
+
+def _assigned_to(actor: Actor) -> ColumnElement[bool]:
+    """Dispatched to the actor or their department and not fed back yet."""
+    holders = [Event.assignee_user_id == actor.user_id]
+    if actor.department_id is not None:
+        holders.append(Event.assignee_department_id == actor.department_id)
+    return and_(Event.status.in_(_ASSIGNEE_STATUSES), or_(*holders))
+
+
+def _acted_on(actor: Actor) -> ColumnElement[bool]:
+    """The history has a step by the actor, or by a member of their department (the
+    report itself is not handling: a reporter's own reports have their tab)."""
+    actors: ColumnElement[bool] = EventAction.actor_id == actor.user_id
+    if actor.department_id is not None:
+        colleagues = select(UserAccount.id).where(UserAccount.department_id == actor.department_id)
+        actors = or_(actors, EventAction.actor_id.in_(colleagues))
+    return exists().where(EventAction.event_id == Event.id, EventAction.action != "report", actors)
+
+
+def _running(overdue: bool) -> ColumnElement[bool]:
+    """Open work orders with a deadline, past it (overdue) or not yet."""
+    open_ = and_(Event.status.not_in(_CLOSED_STATUSES), Event.deadline.is_not(None))
+    past = Event.deadline < func.now()
+    return and_(open_, past if overdue else not_(past))
 
 
 # ---- the pool ----------------------------------------------------------------------------

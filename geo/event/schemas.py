@@ -175,3 +175,38 @@ class ClaimResult(BaseModel):
 
 class PoolCount(BaseModel):
     count: int
+
+
+class WorkBox(StrEnum):
+    """The desks' tabs (GM-8): which work orders concern the reader, and how."""
+
+    TODO = "todo"  # 待办: dispatched to me or my department, not yet fed back
+    DONE = "done"  # 已办: I (or my department) acted on it and no longer hold it
+    VERIFYING = "verifying"  # 核查任务: waiting for my on-site verification
+    REPORTED = "reported"  # 我上报的
+
+
+class CategoryNode(BaseModel):
+    """The category dictionary as a tree: a leaf has a default time limit and is the
+    only level a report may choose."""
+
+    code: str
+    name: str
+    default_days: int | None  # 处置时限（工作日）; null for a parent category
+    children: list[CategoryNode] = []
+
+
+class PointLocation(BaseModel):
+    """Where a point would be reported (GIS-5): its grid, community, town and the grid's
+    responsible member; or why a report there is refused."""
+
+    lon: float
+    lat: float
+    reportable: bool
+    reason: str | None = None  # the refusal, when not reportable
+    grid_id: int | None = None
+    grid_name: str | None = None
+    community_name: str | None = None
+    town_name: str | None = None
+    responsible_user_id: int | None = None  # null: the grid has no responsible member yet
+    responsible_name: str | None = None

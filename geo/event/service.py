@@ -8,9 +8,10 @@ a history row and an audit row in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from geoalchemy2.elements import WKTElement
@@ -27,6 +28,7 @@ from geo.core.scope import path_within, region_in_scope
 from geo.core.srid import STORAGE_SRID
 from geo.event import repository as repo
 from geo.event.errors import EventRuleError
+from geo.event.locate import outside_every_grid, outside_scope
 from geo.event.models import Event, EventCategory
 from geo.event.schemas import (
     MAX_CLAIM,
@@ -38,6 +40,8 @@ from geo.event.schemas import (
     EventDetail,
     EventPage,
     EventRead,
+    TimeState,
+    WorkBox,
 )
 from geo.event.timing import NONE, Timing, timings
 from geo.event.workflow import (
@@ -164,12 +168,9 @@ def _flag_duplicates(session: Session, *, event: Event, grid_id: int, now: datet
 def _locate(session: Session, *, actor: Actor, lon: float, lat: float) -> Row[Any]:
     grid = repo.locate_grid(session, lon=lon, lat=lat)
     if grid is None:
-        raise EventRuleError(
-            f"位置（经度 {lon}，纬度 {lat}）不在任何网格内，无法确定责任网格；"
-            "请核对位置，辖区外的问题请联系区指挥中心"
-        )
+        raise EventRuleError(outside_every_grid(lon, lat))
     if not region_in_scope(session, actor, grid.id):
-        raise EventRuleError(f"该位置属于“{grid.name}”，不在您的管辖范围内，不能在此上报")
+        raise EventRuleError(outside_scope(grid.name))
     return grid
 
 
@@ -211,10 +212,15 @@ def list_events(
     region_id: int | None = None,
     mine: bool = False,
     bbox: tuple[float, float, float, float] | None = None,
+    box: WorkBox | None = None,
+    keyword: str | None = None,
+    time_state: TimeState | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> EventPage:
-    """Work orders of the actor's scope, newest first; `next_cursor` fetches the next page."""
+    """Work orders of the actor's scope, newest first; `next_cursor` fetches the next page.
+    `box`: one tab of the desks; `keyword`: in the title, number or address;
+    `time_state`: open work orders of that remaining-time colour."""
     actor.require("event.view")
     if not 1 <= limit <= MAX_PAGE:
         raise EventRuleError(f"每页条数应在 1～{MAX_PAGE} 之间")
@@ -225,16 +231,57 @@ def list_events(
         under = repo.region_path(session, region_id)
     if bbox is not None and not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
         raise EventRuleError("范围（bbox）应为 最小经度,最小纬度,最大经度,最大纬度")
-    rows = repo.event_rows(
-        session, actor=actor, statuses=[s.value for s in statuses or ()] or None,
-        category=category or None, under_path=under, mine=mine, bbox=bbox,
-        after_id=_after_id(cursor), limit=limit + 1,
+    fetch = partial(
+        repo.event_rows, session, actor=actor,
+        statuses=[s.value for s in statuses or ()] or None, category=category or None,
+        under_path=under, mine=mine, bbox=bbox, box=box,
+        keyword=(keyword or "").strip() or None,
+        overdue=None if time_state is None else time_state is TimeState.RED,
     )  # fmt: skip
+    after = _after_id(cursor)
+    if time_state is not None:
+        page, more = _in_state(session, fetch, state=time_state, after=after, limit=limit)
+        return EventPage(items=_reads(session, actor, page), next_cursor=more)
+    rows = fetch(after_id=after, limit=limit + 1)
     page = rows[:limit]
     return EventPage(
         items=_reads(session, actor, page),
         next_cursor=str(page[-1].id) if len(rows) > limit else None,
     )
+
+
+STATE_BATCH = 200  # rows read at a time when filtering on the remaining-time colour
+STATE_SCAN = 2000  # rows read for one page at most; the cursor continues after them
+
+
+def _in_state(
+    session: Session,
+    fetch: Callable[..., list[Row[Any]]],
+    *,
+    state: TimeState,
+    after: int | None,
+    limit: int,
+) -> tuple[list[Row[Any]], str | None]:
+    """The colour is counted on the working-day calendar, not in SQL: read the (already
+    overdue / not overdue) rows in batches and keep those of the colour. A page may hold
+    fewer than `limit` rows and still have a cursor when the scan stopped early."""
+    kept: list[Row[Any]] = []
+    scanned = 0
+    now = datetime.now(SHANGHAI)
+    while True:
+        batch = fetch(after_id=after, limit=STATE_BATCH)
+        times = timings(session, batch, now=now)
+        for row in batch:
+            if times.get(row.id, NONE).time_state is state:
+                kept.append(row)
+                if len(kept) > limit:
+                    return kept[:limit], str(kept[limit - 1].id)
+        scanned += len(batch)
+        if len(batch) < STATE_BATCH:
+            return kept, None
+        after = batch[-1].id
+        if scanned >= STATE_SCAN:
+            return kept, str(after)
 
 
 def pool_count(session: Session, *, actor: Actor) -> int:

@@ -1,5 +1,5 @@
 // The screens of the menu and the permission each needs (the router and the menu agree).
-import { can } from './auth/session'
+import { can, session } from './auth/session'
 import { zhCN as t } from './i18n/zh-CN'
 
 /** The system-administration screens, in menu order. */
@@ -24,10 +24,35 @@ export const ADMIN_SCREENS = [
     title: t.menu.open311Keys, component: () => import('./views/admin/Open311KeysView.vue') },
 ] as const // prettier-ignore
 
+/** The grid-governance desks (网格化), in menu order. `audience` narrows the menu entry
+ * beyond the permission: the department desk is for department staff, 我的工单 for grid
+ * members (both hold event.handle); the screens themselves work for either. */
+export const WORK_SCREENS = [
+  { path: 'work/department', name: 'department-desk', permission: 'event.handle',
+    title: t.menu.departmentDesk, audience: 'department',
+    component: () => import('./views/work/DepartmentDesk.vue') },
+  { path: 'work/mine', name: 'my-work-orders', permission: 'event.handle',
+    title: t.menu.myWorkOrders, audience: 'member',
+    component: () => import('./views/work/MyWorkOrders.vue') },
+  { path: 'work/extensions', name: 'extension-review', permission: 'event.review_extension',
+    title: t.menu.extensionReview, component: () => import('./views/work/ExtensionReview.vue') },
+  { path: 'work/report', name: 'report-event', permission: 'event.report',
+    title: t.menu.reportEvent, component: () => import('./views/work/ReportEvent.vue') },
+] as const // prettier-ignore
+
+/** Whether a work screen belongs in this user's menu. */
+export function inWorkMenu(screen: (typeof WORK_SCREENS)[number]): boolean {
+  if (!can(screen.permission)) return false
+  const audience = 'audience' in screen ? screen.audience : null
+  const me = session.me
+  if (!audience || !me || me.superuser) return true
+  return audience === 'department' ? me.department_id !== null : me.department_id === null
+}
+
 /** Where a signed-in user lands: the map, else the first screen they may open. */
 export function homeRoute(): { name: string } {
   if (can('map.view')) return { name: 'map' }
-  const first = ADMIN_SCREENS.find((s) => can(s.permission))
+  const first = [...WORK_SCREENS.filter(inWorkMenu), ...ADMIN_SCREENS].find((s) => can(s.permission))
   return { name: first ? first.name : 'forbidden' }
 }
 

@@ -1,0 +1,55 @@
+"""Before a report (GIS-5): where a point would land — its grid, community, town and the
+grid's responsible member — or why a report there is refused; and the category
+dictionary a report chooses from. `geo.event.service.report_event` refuses with the same
+reasons, so the form says beforehand what the report would say."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from geo.core.actor import Actor
+from geo.core.scope import region_in_scope
+from geo.event import repository as repo
+from geo.event.schemas import CategoryNode, PointLocation
+
+__all__ = ["list_categories", "locate_point", "outside_every_grid", "outside_scope"]
+
+
+def outside_every_grid(lon: float, lat: float) -> str:
+    return (
+        f"位置（经度 {lon}，纬度 {lat}）不在任何网格内，无法确定责任网格；"
+        "请核对位置，辖区外的问题请联系区指挥中心"
+    )
+
+
+def outside_scope(grid_name: str) -> str:
+    return f"该位置属于“{grid_name}”，不在您的管辖范围内，不能在此上报"
+
+
+def locate_point(session: Session, *, actor: Actor, lon: float, lat: float) -> PointLocation:
+    actor.require("event.report")
+    grid = repo.locate_grid(session, lon=lon, lat=lat)
+    if grid is None:
+        return PointLocation(
+            lon=lon, lat=lat, reportable=False, reason=outside_every_grid(lon, lat)
+        )
+    if not region_in_scope(session, actor, grid.id):
+        # Only the grid's name, as the report's refusal says: nothing else of another town.
+        return PointLocation(lon=lon, lat=lat, reportable=False, reason=outside_scope(grid.name))
+    place = repo.grid_place(session, grid_id=grid.id)
+    assert place is not None
+    return PointLocation(lon=lon, lat=lat, reportable=True, **place._mapping)
+
+
+def list_categories(session: Session, *, actor: Actor) -> list[CategoryNode]:
+    """The dictionary as a tree (two levels after GB/T 30428.2), in display order."""
+    actor.require("event.view")
+    nodes: dict[str, CategoryNode] = {}
+    roots: list[CategoryNode] = []
+    rows = repo.category_rows(session)
+    for row in rows:
+        nodes[row.code] = CategoryNode(code=row.code, name=row.name, default_days=row.default_days)
+    for row in rows:
+        parent = nodes.get(row.parent_code) if row.parent_code else None
+        (parent.children if parent else roots).append(nodes[row.code])
+    return roots
