@@ -22,6 +22,7 @@ from geo.event.schemas import (
     EventCreate,
     EventDetail,
     EventPage,
+    EventTargets,
     MergeBody,
     PoolCount,
 )
@@ -56,12 +57,16 @@ def list_events(
     region_id: Annotated[int | None, Query(ge=1, le=2**62, description="区划（含下级）")] = None,
     mine: Annotated[bool, Query(description="只看等待我处理的工单")] = False,
     bbox: Annotated[str | None, Query(max_length=200, description="经纬度范围")] = None,
+    dispatched_by_me: Annotated[
+        bool, Query(description="只看我派遣过的工单（工作台“已派遣”）")
+    ] = False,
     cursor: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> EventPage:
     return service.list_events(
         session, actor=actor, statuses=status, category=category, region_id=region_id,
-        mine=mine, bbox=_bbox(bbox), cursor=cursor, limit=limit,
+        mine=mine, bbox=_bbox(bbox), dispatched_by_me=dispatched_by_me, cursor=cursor,
+        limit=limit,
     )  # fmt: skip
 
 
@@ -83,6 +88,17 @@ def claim_events(body: ClaimBody, actor: Dispatcher, session: SessionDep) -> Cla
 @router.get("/{event_id}", response_model=EventDetail, summary="工单详情（含流转记录）")
 def get_event(event_id: EventId, actor: Viewer, session: SessionDep) -> EventDetail:
     return service.get_event(session, actor=actor, event_id=event_id)
+
+
+@router.get(
+    "/{event_id}/targets",
+    response_model=EventTargets,
+    summary="可派遣的人员与部门",
+    description="辖区覆盖该工单所在网格、可签收处置的人员（本网格的网格员在前）和部门，"
+    "以及分类×区域规则建议的部门；派遣与发起核查时选择。需要受理派遣或核查结案的权限。",
+)
+def event_targets(event_id: EventId, actor: Viewer, session: SessionDep) -> EventTargets:
+    return service.event_targets(session, actor=actor, event_id=event_id)
 
 
 @router.post(
