@@ -22,10 +22,16 @@ export const ADMIN_SCREENS = [
     component: () => import('./views/admin/AuditView.vue') },
 ] as const // prettier-ignore
 
+/** The grid-work desks (网格化), in menu order. */
+export const WORK_SCREENS = [
+  { path: 'work/workbench', name: 'workbench', permission: 'event.dispatch', title: t.menu.workbench,
+    component: () => import('./views/work/WorkbenchView.vue') },
+] as const // prettier-ignore
+
 /** Where a signed-in user lands: the map, else the first screen they may open. */
 export function homeRoute(): { name: string } {
   if (can('map.view')) return { name: 'map' }
-  const first = ADMIN_SCREENS.find((s) => can(s.permission))
+  const first = [...WORK_SCREENS, ...ADMIN_SCREENS].find((s) => can(s.permission))
   return { name: first ? first.name : 'forbidden' }
 }
 
