@@ -23,6 +23,7 @@ from geo.event.schemas import (
     EventCreate,
     EventDetail,
     EventPage,
+    EventTargets,
     MergeBody,
     PointLocation,
     PoolCount,
@@ -71,13 +72,16 @@ def list_events(
     time_state: Annotated[
         TimeState | None, Query(description="剩余时间：green 正常、yellow 临期、red 超期")
     ] = None,
+    dispatched_by_me: Annotated[
+        bool, Query(description="只看我派遣过的工单（工作台“已派遣”）")
+    ] = False,
     cursor: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> EventPage:
     return service.list_events(
         session, actor=actor, statuses=status, category=category, region_id=region_id,
         mine=mine, bbox=_bbox(bbox), box=box, keyword=q, time_state=time_state,
-        cursor=cursor, limit=limit,
+        dispatched_by_me=dispatched_by_me, cursor=cursor, limit=limit,
     )  # fmt: skip
 
 
@@ -136,6 +140,17 @@ def export_event(event_id: EventId, actor: Viewer, session: SessionDep) -> Respo
 @router.get("/{event_id}", response_model=EventDetail, summary="工单详情（含流转记录）")
 def get_event(event_id: EventId, actor: Viewer, session: SessionDep) -> EventDetail:
     return service.get_event(session, actor=actor, event_id=event_id)
+
+
+@router.get(
+    "/{event_id}/targets",
+    response_model=EventTargets,
+    summary="可派遣的人员与部门",
+    description="辖区覆盖该工单所在网格、可签收处置的人员（本网格的网格员在前）和部门，"
+    "以及分类×区域规则建议的部门；派遣与发起核查时选择。需要受理派遣或核查结案的权限。",
+)
+def event_targets(event_id: EventId, actor: Viewer, session: SessionDep) -> EventTargets:
+    return service.event_targets(session, actor=actor, event_id=event_id)
 
 
 @router.post(

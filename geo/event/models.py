@@ -135,7 +135,16 @@ class EventAction(IdMixin, Base):
     """One transition of a work order: the history shown on its detail page."""
 
     __tablename__ = "event_action"
-    __table_args__ = (Index("ix_event_action_event", "event_id", "id"),)
+    __table_args__ = (
+        Index("ix_event_action_event", "event_id", "id"),
+        # The dispatcher's "已派遣" list: the work orders one user dispatched.
+        Index(
+            "ix_event_action_dispatcher",
+            "actor_id",
+            "event_id",
+            postgresql_where=text("action = 'dispatch'"),
+        ),
+    )
 
     event_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("event.id", ondelete="CASCADE"), nullable=False

@@ -233,6 +233,7 @@ def event_rows(
     box: WorkBox | None = None,
     keyword: str | None = None,
     overdue: bool | None = None,
+    dispatched_by: int | None = None,
     after_id: int | None = None,
     limit: int,
 ) -> list[Row[Any]]:
@@ -250,6 +251,8 @@ def event_rows(
         )
     if overdue is not None:
         query = query.where(_running(overdue))
+    if dispatched_by is not None:
+        query = query.where(Event.id.in_(dispatched_ids(dispatched_by)))
     if statuses:
         query = query.where(Event.status.in_(statuses))
     if category:
@@ -286,6 +289,16 @@ def waiting_on(actor: Actor) -> ColumnElement[bool]:
     return or_(*mine)
 
 
+def dispatched_ids(user_id: int) -> Any:
+    """The work orders the user dispatched (派遣), from the history; served by the partial
+    index ix_event_action_dispatcher. A dispatch only leaves accepted or returned, so each
+    of them is now with a receiver, at the closing desk, or closed."""
+    return select(EventAction.event_id).where(
+        EventAction.action == DISPATCH, EventAction.actor_id == user_id
+    )
+
+
+DISPATCH = "dispatch"
 _CLAIMER_STATUSES = (Status.CLAIMED.value, Status.ACCEPTED.value)
 _ASSIGNEE_STATUSES = (Status.DISPATCHED.value, Status.HANDLING.value, Status.REWORK.value)
 
@@ -400,9 +413,9 @@ def history_rows(session: Session, *, event_id: int) -> list[Row[Any]]:
 
 
 # ---- targets of a dispatch or a verification task ----------------------------------------
-def user_target(session: Session, *, user_id: int, permission: str) -> Row[Any] | None:
-    """id, display_name, is_active, region path, and whether a role grants `permission`."""
-    grants = exists().where(
+def _grants(permission: str) -> ColumnElement[bool]:
+    """Whether one of the user's roles grants `permission` (a superuser role grants all)."""
+    return exists().where(
         UserRole.user_id == UserAccount.id,
         or_(
             UserRole.role_code.in_(
@@ -411,6 +424,11 @@ def user_target(session: Session, *, user_id: int, permission: str) -> Row[Any] 
             UserRole.role_code.in_(select(Role.code).where(Role.is_superuser)),
         ),
     )
+
+
+def user_target(session: Session, *, user_id: int, permission: str) -> Row[Any] | None:
+    """id, display_name, is_active, region path, and whether a role grants `permission`."""
+    grants = _grants(permission)
     return _first(
         session.execute(
             select(
@@ -424,6 +442,65 @@ def user_target(session: Session, *, user_id: int, permission: str) -> Row[Any] 
             .where(UserAccount.id == user_id)
         )
     )
+
+
+def _covering(path_column: Any, grid_path: str, actor: Actor) -> ColumnElement[bool]:
+    """The region at `path_column` contains the grid and lies in the actor's subtree
+    (the same rule `geo.event.service` checks on a dispatch)."""
+    covers = path_column.op("@>")(cast(literal(grid_path, String), Ltree))
+    if actor.is_district_wide:
+        return covers  # type: ignore[no-any-return]
+    inside = path_column.op("<@")(cast(literal(actor.region_path, String), Ltree))
+    return and_(covers, inside)
+
+
+TARGET_LIMIT = 200
+
+
+def target_users(
+    session: Session, *, actor: Actor, grid_id: int, grid_path: str, permission: str
+) -> list[Row[Any]]:
+    """Active users who may take the work order of the grid: the grid's members first
+    (the responsible one before the assisting), then the others by name."""
+    member = aliased(GridMember, name="member")
+    result: Any = session.execute(
+        select(
+            UserAccount.id,
+            UserAccount.display_name,
+            UserAccount.username,
+            Region.name.label("region_name"),
+            Department.name.label("department_name"),
+            member.is_responsible,
+        )
+        .join(Region, Region.id == UserAccount.region_id)
+        .outerjoin(Department, Department.id == UserAccount.department_id)
+        .outerjoin(member, and_(member.grid_id == grid_id, member.user_id == UserAccount.id))
+        .where(
+            UserAccount.is_active.is_(True),
+            _covering(Region.path, grid_path, actor),
+            _grants(permission),
+        )
+        .order_by(
+            member.is_responsible.desc().nulls_last(),
+            func.nlevel(Region.path).desc(),
+            UserAccount.display_name,
+            UserAccount.id,
+        )
+        .limit(TARGET_LIMIT)
+    )
+    return list(result.all())
+
+
+def target_departments(session: Session, *, actor: Actor, grid_path: str) -> list[Row[Any]]:
+    """Departments whose region contains the grid, the nearest (town) ones first."""
+    result: Any = session.execute(
+        select(Department.id, Department.name, Region.name.label("region_name"))
+        .join(Region, Region.id == Department.region_id)
+        .where(_covering(Region.path, grid_path, actor))
+        .order_by(func.nlevel(Region.path).desc(), Department.sort_order, Department.name)
+        .limit(TARGET_LIMIT)
+    )
+    return list(result.all())
 
 
 def department_target(session: Session, *, department_id: int) -> Row[Any] | None:

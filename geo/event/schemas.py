@@ -210,3 +210,29 @@ class PointLocation(BaseModel):
     town_name: str | None = None
     responsible_user_id: int | None = None  # null: the grid has no responsible member yet
     responsible_name: str | None = None
+
+
+class TargetUser(BaseModel):
+    """A person a work order can be dispatched to (or sent to verify): their region
+    covers the work order's grid and they may sign and feed back."""
+
+    id: int
+    display_name: str
+    username: str
+    region_name: str
+    department_name: str | None
+    grid_role: str | None  # 责任网格员 / 协助网格员 of the work order's grid, else null
+
+
+class TargetDepartment(BaseModel):
+    id: int
+    name: str
+    region_name: str
+
+
+class EventTargets(BaseModel):
+    """Whom the dispatch and verification dialogs offer: the grid's members first."""
+
+    users: list[TargetUser]
+    departments: list[TargetDepartment]
+    suggested_department_id: int | None

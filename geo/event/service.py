@@ -40,6 +40,9 @@ from geo.event.schemas import (
     EventDetail,
     EventPage,
     EventRead,
+    EventTargets,
+    TargetDepartment,
+    TargetUser,
     TimeState,
     WorkBox,
 )
@@ -59,6 +62,7 @@ from geo.parameter.service import get_parameter
 
 __all__ = [
     "claim_events",
+    "event_targets",
     "get_event",
     "leaf_category",
     "list_events",
@@ -215,12 +219,14 @@ def list_events(
     box: WorkBox | None = None,
     keyword: str | None = None,
     time_state: TimeState | None = None,
+    dispatched_by_me: bool = False,
     cursor: str | None = None,
     limit: int = 50,
 ) -> EventPage:
     """Work orders of the actor's scope, newest first; `next_cursor` fetches the next page.
     `box`: one tab of the desks; `keyword`: in the title, number or address;
-    `time_state`: open work orders of that remaining-time colour."""
+    `time_state`: open work orders of that remaining-time colour; `dispatched_by_me`:
+    only those the actor dispatched (the workbench's 已派遣)."""
     actor.require("event.view")
     if not 1 <= limit <= MAX_PAGE:
         raise EventRuleError(f"每页条数应在 1～{MAX_PAGE} 之间")
@@ -237,6 +243,7 @@ def list_events(
         under_path=under, mine=mine, bbox=bbox, box=box,
         keyword=(keyword or "").strip() or None,
         overdue=None if time_state is None else time_state is TimeState.RED,
+        dispatched_by=actor.user_id if dispatched_by_me else None,
     )  # fmt: skip
     after = _after_id(cursor)
     if time_state is not None:
@@ -282,6 +289,38 @@ def _in_state(
         after = batch[-1].id
         if scanned >= STATE_SCAN:
             return kept, str(after)
+
+
+def event_targets(session: Session, *, actor: Actor, event_id: int) -> EventTargets:
+    """Whom the actor may dispatch the work order to, or send to verify it: people who
+    may sign and feed back, and departments, whose region covers its grid."""
+    if not (actor.can("event.dispatch") or actor.can("event.close")):
+        raise Forbidden("您的角色没有派遣或结案的权限，无需选择处置人员")
+    row = _visible(session, actor=actor, event_id=event_id)
+    users = repo.target_users(
+        session, actor=actor, grid_id=row.grid_id, grid_path=row.region_path, permission=HANDLE
+    )
+    departments = repo.target_departments(session, actor=actor, grid_path=row.region_path)
+    suggested = repo.suggested_department(
+        session, category_code=row.category_code, grid_path=row.region_path
+    )
+    return EventTargets(
+        users=[
+            TargetUser(
+                **{k: v for k, v in u._mapping.items() if k != "is_responsible"},
+                grid_role=_grid_role(u.is_responsible),
+            )
+            for u in users
+        ],
+        departments=[TargetDepartment(**d._mapping) for d in departments],
+        suggested_department_id=suggested.id if suggested else None,
+    )
+
+
+def _grid_role(is_responsible: bool | None) -> str | None:
+    if is_responsible is None:
+        return None
+    return "责任网格员" if is_responsible else "协助网格员"
 
 
 def pool_count(session: Session, *, actor: Actor) -> int:

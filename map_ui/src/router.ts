@@ -30,7 +30,19 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./views/MapScreen.vue'),
         meta: { permission: 'map.view', title: t.menu.map },
       },
-      ...[...WORK_SCREENS, ...ADMIN_SCREENS].map(({ path, name, permission, title, component }) => ({
+      ...WORK_SCREENS.map(({ path, name, permission, title, component }) => ({
+        path,
+        name,
+        component,
+        meta: { permission, title },
+      })),
+      {
+        path: 'events/:id(\\d+)',
+        name: 'event',
+        component: () => import('./views/work/EventView.vue'),
+        meta: { permission: 'event.view', title: t.menu.event },
+      },
+      ...ADMIN_SCREENS.map(({ path, name, permission, title, component }) => ({
         path,
         name,
         component,

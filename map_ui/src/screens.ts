@@ -28,6 +28,8 @@ export const ADMIN_SCREENS = [
  * beyond the permission: the department desk is for department staff, 我的工单 for grid
  * members (both hold event.handle); the screens themselves work for either. */
 export const WORK_SCREENS = [
+  { path: 'work/workbench', name: 'workbench', permission: 'event.dispatch', title: t.menu.workbench,
+    component: () => import('./views/work/WorkbenchView.vue') },
   { path: 'work/department', name: 'department-desk', permission: 'event.handle',
     title: t.menu.departmentDesk, audience: 'department',
     component: () => import('./views/work/DepartmentDesk.vue') },

@@ -95,7 +95,8 @@ def open_admin_menu(page: Any) -> list[str]:
     admin = page.get_by_test_id("menu-admin")
     if admin.count() == 0:
         return []
-    entries = page.locator(".el-menu--popup .el-menu-item")
+    # Its own popup: the 网格化 menu's popup (rendered, hidden) holds other entries.
+    entries = page.locator(".menu-admin-popper .el-menu-item")
     page.wait_for_timeout(400)  # a popup closing after the last choice is gone by then
     if not entries.first.is_visible():
         admin.locator(".el-sub-menu__title").click()
