@@ -22,10 +22,18 @@ export const ADMIN_SCREENS = [
     component: () => import('./views/admin/AuditView.vue') },
 ] as const // prettier-ignore
 
+/** The grid-work screens (menu group 网格化), in menu order. */
+export const WORK_SCREENS = [
+  { path: 'attendance/review', name: 'attendance', permission: 'attendance.review',
+    title: t.menu.attendance, component: () => import('./views/attendance/AttendanceView.vue') },
+  { path: 'attendance/mine', name: 'myAttendance', permission: 'attendance.check_in',
+    title: t.menu.myAttendance, component: () => import('./views/attendance/MyAttendanceView.vue') },
+] as const // prettier-ignore
+
 /** Where a signed-in user lands: the map, else the first screen they may open. */
 export function homeRoute(): { name: string } {
   if (can('map.view')) return { name: 'map' }
-  const first = ADMIN_SCREENS.find((s) => can(s.permission))
+  const first = [...WORK_SCREENS, ...ADMIN_SCREENS].find((s) => can(s.permission))
   return { name: first ? first.name : 'forbidden' }
 }
 
