@@ -94,7 +94,7 @@ def open_admin_menu(page: Any) -> list[str]:
     admin = page.get_by_test_id("menu-admin")
     if admin.count() == 0:
         return []
-    entries = page.locator(".el-menu--popup .el-menu-item")
+    entries = page.locator(".menu-admin-popup .el-menu-item")  # not the 网格化 group's
     page.wait_for_timeout(400)  # a popup closing after the last choice is gone by then
     if not entries.first.is_visible():
         admin.locator(".el-sub-menu__title").click()

@@ -111,6 +111,20 @@ export function shanghaiToday(offsetDays = 0): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now)
 }
 
+const clock = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+})
+
+/** The time of day of a moment in Asia/Shanghai (attendance days are Shanghai days). */
+export function clockTime(value: string, seconds = false): string {
+  const text = clock.format(new Date(value))
+  return seconds ? text : text.slice(0, 5)
+}
+
 export const VERDICT_COLOURS: Record<Verdict, string> = {
   in_grid: '#2e9d4f',
   out_of_grid: '#d93025',
