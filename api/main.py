@@ -14,6 +14,7 @@ from api import ui
 from api.auth import ActorCache
 from api.errors import install_error_handlers
 from api.limits import BodyLimitMiddleware
+from api.routes import attendance as attendance_routes
 from api.routes import auth, glyphs, maps, ogc, tiles
 from api.routes import centres as centre_routes
 from api.routes import config as config_routes
@@ -115,6 +116,7 @@ def create_app() -> FastAPI:
     app.include_router(oversight_routes.router)
     app.include_router(open311_routes.router)
     app.include_router(open311_key_routes.router)
+    app.include_router(attendance_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
     @app.get("/health", tags=["system"], summary="健康检查")

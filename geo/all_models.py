@@ -1,5 +1,6 @@
 """Imports every table so `Base.metadata` is complete (Alembic, tests)."""
 
+from geo.attendance.models import AttendanceCheckIn, AttendanceDay
 from geo.audit.models import AuditLog
 from geo.calendar.models import CalendarDay
 from geo.camera.models import Camera
@@ -31,6 +32,8 @@ from geo.region.models import Region
 from geo.site.models import ConstructionSite
 
 __all__ = [
+    "AttendanceCheckIn",
+    "AttendanceDay",
     "AuditLog",
     "AuthSession",
     "Base",

@@ -46,6 +46,7 @@ def generate(
     """Write the demo district into an empty database; returns rows per table."""
     from data.demo import features as f
     from data.demo.accounts import insert_accounts
+    from data.demo.attendance import insert_attendance
     from data.demo.holidays import load_demo_calendars
     from data.demo.layout import build_layout
     from data.demo.open311 import insert_open311_key
@@ -78,6 +79,7 @@ def generate(
         counts["calendar_day"] = load_demo_calendars(conn, anchor=anchor)
         counts["user_account"] = insert_accounts(conn)
         counts["open311_key"] = insert_open311_key(conn)
+        counts["attendance_check_in"] = insert_attendance(conn, seed=seed, anchor=anchor)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     return counts

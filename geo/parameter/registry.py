@@ -97,6 +97,14 @@ _SPECS = (
         minimum=5, maximum=500, unit="米",
     ),
     ParameterSpec(
+        "attendance.accuracy_cap_m", int, "考勤定位精度最多计入（米）", 50,
+        minimum=0, maximum=500, unit="米",
+    ),
+    ParameterSpec(
+        "attendance.max_accuracy_m", int, "考勤定位精度下限（米，超过不计入）", 200,
+        minimum=10, maximum=5000, unit="米",
+    ),
+    ParameterSpec(
         "case.simple_procedure_max_fine_citizen", int, "简易程序罚款上限·公民（元）", 200,
         minimum=0, maximum=200, unit="元",
         basis="《行政处罚法》（2021年修订）第五十一条：对公民处以二百元以下罚款的，可以当场作出行政处罚决定",

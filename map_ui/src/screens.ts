@@ -40,6 +40,10 @@ export const WORK_SCREENS = [
     title: t.menu.extensionReview, component: () => import('./views/work/ExtensionReview.vue') },
   { path: 'work/report', name: 'report-event', permission: 'event.report',
     title: t.menu.reportEvent, component: () => import('./views/work/ReportEvent.vue') },
+  { path: 'attendance/review', name: 'attendance', permission: 'attendance.review',
+    title: t.menu.attendance, component: () => import('./views/attendance/AttendanceView.vue') },
+  { path: 'attendance/mine', name: 'myAttendance', permission: 'attendance.check_in',
+    title: t.menu.myAttendance, component: () => import('./views/attendance/MyAttendanceView.vue') },
 ] as const // prettier-ignore
 
 /** Whether a work screen belongs in this user's menu. */

@@ -1,7 +1,7 @@
 """The work orders one user dispatched (the dispatcher workbench's 已派遣 list).
 
 Revision ID: 8a5b3c1d6e54
-Revises: 3b8e0d2a6f41
+Revises: 6e3f1a9b4c32
 Create Date: 2026-11-29 03:10:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "8a5b3c1d6e54"
-down_revision: str | None = "3b8e0d2a6f41"
+down_revision: str | None = "6e3f1a9b4c32"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
