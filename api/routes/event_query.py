@@ -132,15 +132,21 @@ def query_options(actor: Viewer, session: SessionDep) -> QueryOptions:
 class ExportField(BaseModel):
     key: str
     header: str
-    default: bool
+    default: bool  # ticked when the panel opens
 
 
-@router.get("/export/fields", response_model=list[ExportField], summary="导出：可选字段")
-def export_fields(actor: Viewer) -> list[ExportField]:
-    return [
+class ExportOptions(BaseModel):
+    fields: list[ExportField]
+    max_rows: int  # 单次导出上限（系统参数 event.export_max_rows）
+
+
+@router.get("/export/options", response_model=ExportOptions, summary="导出：可选字段与条数上限")
+def export_options(actor: Viewer, session: SessionDep) -> ExportOptions:
+    fields = [
         ExportField(key=k, header=f.header, default=k in export.DEFAULT_FIELDS)
         for k, f in export.EXPORT_FIELDS.items()
     ]
+    return ExportOptions(fields=fields, max_rows=export.max_rows(session, actor=actor))
 
 
 def export_session() -> Iterator[Session]:
@@ -169,7 +175,7 @@ _MEDIA_TYPES = {
     "/export",
     summary="导出工单（CSV 或 XLSX，流式）",
     description="按通用查询的条件导出所选字段（fields=a,b,c，缺省为常用字段；可选字段见 "
-    "/api/v1/events/export/fields）。CSV 为带 BOM 的 UTF-8，Excel 可直接打开。"
+    "/api/v1/events/export/options）。CSV 为带 BOM 的 UTF-8，Excel 可直接打开。"
     "单次导出的条数上限为系统参数 event.export_max_rows；每次导出都记入审计日志。",
     response_class=StreamingResponse,
 )

@@ -40,6 +40,7 @@ __all__ = [
     "ExportPlan",
     "content_disposition",
     "csv_chunks",
+    "max_rows",
     "parse_fields",
     "plan_export",
     "xlsx_chunks",
@@ -158,6 +159,11 @@ class ExportPlan:
         return f"工单查询_{self.at:%Y%m%d_%H%M}.{self.format.value}"
 
 
+def max_rows(session: Session, *, actor: Actor) -> int:
+    """The cap on one export where the actor works (parameter event.export_max_rows)."""
+    return int(get_parameter(session, key="event.export_max_rows", region_id=actor.region_id))
+
+
 def plan_export(
     session: Session,
     *,
@@ -171,7 +177,7 @@ def plan_export(
     actor.require("event.view")
     path = check_filters(session, actor=actor, filters=filters)
     rows = count_events(session, actor=actor, filters=filters)
-    cap = int(get_parameter(session, key="event.export_max_rows", region_id=actor.region_id))
+    cap = max_rows(session, actor=actor)
     if rows > cap:
         raise EventRuleError(
             f"符合条件的工单有 {rows} 条，超过单次导出上限 {cap} 条；请缩小查询条件后分批导出"

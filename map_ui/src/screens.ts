@@ -22,10 +22,16 @@ export const ADMIN_SCREENS = [
     component: () => import('./views/admin/AuditView.vue') },
 ] as const // prettier-ignore
 
+/** The screens of the grid-governance work (网格化), in menu order. */
+export const WORK_SCREENS = [
+  { path: 'work/query', name: 'general-query', permission: 'event.view', title: t.menu.generalQuery,
+    component: () => import('./views/work/GeneralQueryView.vue') },
+] as const // prettier-ignore
+
 /** Where a signed-in user lands: the map, else the first screen they may open. */
 export function homeRoute(): { name: string } {
   if (can('map.view')) return { name: 'map' }
-  const first = ADMIN_SCREENS.find((s) => can(s.permission))
+  const first = [...WORK_SCREENS, ...ADMIN_SCREENS].find((s) => can(s.permission))
   return { name: first ? first.name : 'forbidden' }
 }
 

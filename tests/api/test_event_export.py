@@ -182,7 +182,9 @@ def test_the_export_is_audited(http: TestClient, db: Session) -> None:
         text("""SELECT actor_name, after FROM audit_log WHERE action = 'event.export'
                 ORDER BY id DESC LIMIT 1""")
     ).one()
-    assert row.actor_name == scalar(db, "SELECT display_name FROM user_account WHERE username = 'admin'")
+    assert row.actor_name == scalar(
+        db, "SELECT display_name FROM user_account WHERE username = 'admin'"
+    )
     assert row.after["rows"] == len(_csv(answer.content)) - 1
     assert row.after["fields"] == ["event_no"] and row.after["format"] == "csv"
     assert row.after["filters"] == {"keyword": "垃圾", "statuses": ["closed"]}
