@@ -290,7 +290,7 @@ def _sort_key(sort: QuerySort) -> list[Any]:
     return [Event.reported_at.desc(), Event.id.desc()]
 
 
-def _encode(moment: datetime | None, event_id: int) -> str:
+def encode_cursor(moment: datetime | None, event_id: int) -> str:
     micros = "-" if moment is None else str(_micros(moment))
     return base64.urlsafe_b64encode(f"{micros}:{event_id}".encode()).decode().rstrip("=")
 
@@ -329,7 +329,7 @@ def _after(sort: QuerySort, cursor: str) -> ColumnElement[bool]:
 
 def _cursor_of(sort: QuerySort, row: Any) -> str:
     moment = row.deadline if sort is QuerySort.DEADLINE_ASC else row.reported_at
-    return _encode(moment, row.id)
+    return encode_cursor(moment, row.id)
 
 
 def matched_select(
