@@ -19,6 +19,7 @@ from api.routes import auth, glyphs, maps, ogc, tiles
 from api.routes import centres as centre_routes
 from api.routes import config as config_routes
 from api.routes import event_photos as event_photo_routes
+from api.routes import event_query as event_query_routes
 from api.routes import events as event_routes
 from api.routes import map as map_routes
 from api.routes import open311 as open311_routes
@@ -110,6 +111,7 @@ def create_app() -> FastAPI:
     app.include_router(org_routes.router)
     app.include_router(config_routes.router)
     app.include_router(centre_routes.router)
+    app.include_router(event_query_routes.router)  # before /events/{event_id}
     app.include_router(event_routes.router)
     app.include_router(routing_rule_routes.router)
     app.include_router(event_photo_routes.router)

@@ -93,6 +93,10 @@ _SPECS = (
         minimum=1, maximum=720, unit="小时",
     ),
     ParameterSpec(
+        "event.export_max_rows", int, "通用查询单次导出上限（条）", 200000,
+        minimum=1000, maximum=1000000, unit="条",
+    ),
+    ParameterSpec(
         "attendance.tolerance_m", int, "考勤定位容差（米）", 30,
         minimum=5, maximum=500, unit="米",
     ),

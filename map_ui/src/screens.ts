@@ -36,6 +36,8 @@ export const WORK_SCREENS = [
   { path: 'work/mine', name: 'my-work-orders', permission: 'event.handle',
     title: t.menu.myWorkOrders, audience: 'member',
     component: () => import('./views/work/MyWorkOrders.vue') },
+  { path: 'work/query', name: 'general-query', permission: 'event.view', title: t.menu.generalQuery,
+    component: () => import('./views/work/GeneralQueryView.vue') },
   { path: 'work/extensions', name: 'extension-review', permission: 'event.review_extension',
     title: t.menu.extensionReview, component: () => import('./views/work/ExtensionReview.vue') },
   { path: 'work/report', name: 'report-event', permission: 'event.report',
