@@ -19,6 +19,7 @@ from api.routes import centres as centre_routes
 from api.routes import config as config_routes
 from api.routes import event_photos as event_photo_routes
 from api.routes import events as event_routes
+from api.routes import grids as grid_routes
 from api.routes import map as map_routes
 from api.routes import org as org_routes
 from api.routes import oversight as oversight_routes
@@ -103,6 +104,7 @@ def create_app() -> FastAPI:
     app.include_router(routing_rule_routes.router)
     app.include_router(event_photo_routes.router)
     app.include_router(oversight_routes.router)
+    app.include_router(grid_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
     @app.get("/health", tags=["system"], summary="健康检查")

@@ -76,9 +76,21 @@ def generate(
                 print(f"  {table}: {counts[table]} 行（{time.monotonic() - started:.1f}s）")
         counts["calendar_day"] = load_demo_calendars(conn, anchor=anchor)
         counts["user_account"] = insert_accounts(conn)
+        _link_events_to_grid_versions(conn)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     return counts
+
+
+def _link_events_to_grid_versions(conn: Connection) -> None:
+    """Demo events name their grid's outline version (version 1, written by the region
+    trigger) and its responsible member, as a report does."""
+    conn.execute(
+        text("""UPDATE event e SET grid_boundary_id = b.id, responsible_member_id = m.user_id
+                FROM grid_boundary b
+                LEFT JOIN grid_member m ON m.grid_id = b.grid_id AND m.is_responsible
+                WHERE b.grid_id = e.region_id AND b.valid_to IS NULL""")
+    )
 
 
 def _copy(conn: Connection, table: str, rows: Iterable[tuple]) -> int:

@@ -9,7 +9,7 @@ a history row and an audit row in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,6 +51,7 @@ from geo.event.workflow import (
     actions_from,
     find_transition,
 )
+from geo.grid.members import responsible_member_id
 from geo.parameter.service import get_parameter
 
 __all__ = [
@@ -81,7 +82,8 @@ def report_event(session: Session, *, actor: Actor, data: EventCreate) -> EventD
         raise EventRuleError(f"事件分类 {data.category_code} 不存在，请从分类字典中选择")
     if category.default_days is None:
         raise EventRuleError(f"“{category.name}”是大类，请选择其下的具体小类")
-    grid = _locate(session, actor=actor, lon=data.lon, lat=data.lat)
+    place = _locate(session, actor=actor, lon=data.lon, lat=data.lat)
+    grid = place.region
     now = datetime.now(SHANGHAI)
     serial = repo.next_event_number(session, day=now.date())
     event = Event(
@@ -100,21 +102,32 @@ def report_event(session: Session, *, actor: Actor, data: EventCreate) -> EventD
         deadline=_deadline(session, start=now, working_days=category.default_days),
         geom=WKTElement(f"POINT({data.lon} {data.lat})", srid=STORAGE_SRID),
         region_id=grid.id,
+        grid_boundary_id=place.boundary_id,
+        responsible_member_id=place.responsible_id,
     )
     session.add(event)
     session.flush()
+    note = f"{place.note}{event.description or ''}" if place.note else event.description
     repo.insert_action(
         session, event_id=event.id, action=REPORT, from_status=None,
         to_status=Status.REPORTED.value, actor_id=actor.user_id,
-        actor_name=actor.display_name, opinion=event.description,
+        actor_name=actor.display_name, opinion=note,
     )  # fmt: skip
     record(
         session, action="event.report", object_type="event", object_id=event.id,
         after={"event_no": event.event_no, "status": event.status, "grid": grid.name,
+               "grid_boundary_id": place.boundary_id,
+               "responsible_member_id": place.responsible_id,
                "category": category.code, "deadline": event.deadline},
-        region_path=grid.path, **actor.audit_fields(),
+        region_path=grid.path, detail=place.note, **actor.audit_fields(),
     )  # fmt: skip
     _flag_duplicates(session, event=event, grid_id=grid.id, now=now)
+    if place.note and not region_in_scope(session, actor, grid.id):
+        # A town dispatcher's report sent up to the district pool: they see what they
+        # reported once, without the district's actions.
+        reader = replace(actor, region_id=grid.id, region_path=grid.path, region_level="district")
+        detail = get_event(session, actor=reader, event_id=event.id)
+        return detail.model_copy(update={"actions": []})
     return get_event(session, actor=actor, event_id=event.id)
 
 
@@ -130,16 +143,47 @@ def _flag_duplicates(session: Session, *, event: Event, grid_id: int, now: datet
     repo.insert_duplicates(session, event_id=event.id, found=found)
 
 
-def _locate(session: Session, *, actor: Actor, lon: float, lat: float) -> Row[Any]:
+@dataclass(frozen=True)
+class _Place:
+    """Where a report goes: its grid (or the district), the grid's outline version and
+    responsible member at report time, and a note for the history when sent up."""
+
+    region: Row[Any]
+    boundary_id: int | None = None
+    responsible_id: int | None = None
+    note: str | None = None
+
+
+TO_DISTRICT = "【位置不在任何网格内，已转入区指挥中心待派遣】"
+
+
+def _locate(session: Session, *, actor: Actor, lon: float, lat: float) -> _Place:
     grid = repo.locate_grid(session, lon=lon, lat=lat)
     if grid is None:
-        raise EventRuleError(
-            f"位置（经度 {lon}，纬度 {lat}）不在任何网格内，无法确定责任网格；"
-            "请核对位置，辖区外的问题请联系区指挥中心"
-        )
+        return _outside_grids(session, actor=actor, lon=lon, lat=lat)
     if not region_in_scope(session, actor, grid.id):
         raise EventRuleError(f"该位置属于“{grid.name}”，不在您的管辖范围内，不能在此上报")
-    return grid
+    return _Place(
+        region=grid,
+        boundary_id=grid.boundary_id,
+        responsible_id=responsible_member_id(session, grid_id=grid.id),
+    )
+
+
+def _outside_grids(session: Session, *, actor: Actor, lon: float, lat: float) -> _Place:
+    """A point in no grid: a dispatcher's report inside the district goes to the district
+    centre's pool (区指挥中心); anyone else is told why it is refused."""
+    where = f"位置（经度 {lon}，纬度 {lat}）"
+    district = repo.locate_district(session, lon=lon, lat=lat)
+    if district is None:
+        raise EventRuleError(
+            f"{where}不在任何网格内，也不在本区范围内，不能上报；请核对位置（经纬度是否填反）"
+        )
+    if not actor.can("event.dispatch"):
+        raise EventRuleError(
+            f"{where}不在任何网格内，无法确定责任网格；请核对位置，或联系区指挥中心上报"
+        )
+    return _Place(region=district, note=TO_DISTRICT)
 
 
 def _deadline(session: Session, *, start: datetime, working_days: int) -> datetime:
