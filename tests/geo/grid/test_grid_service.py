@@ -51,9 +51,10 @@ def _gap_m2(db: Session, sq: Square) -> float:
     return float(
         scalar(
             db,
-            """SELECT coalesce(ST_Area(CAST(ST_Difference(c.geom,
-                        (SELECT ST_Union(geom) FROM region WHERE parent_id = c.id)) AS geography)), 0)
-               FROM region c WHERE c.id = :id""",
+            """SELECT coalesce(ST_Area(CAST(ST_Difference(c.geom, u.geom) AS geography)), 0)
+               FROM region c,
+                    (SELECT ST_Union(geom) AS geom FROM region WHERE parent_id = :id) u
+               WHERE c.id = :id""",
             id=sq.community.id,
         )
     )
@@ -101,7 +102,9 @@ def test_an_overlap_with_a_sibling_is_refused_with_its_area_and_outline(
     expected = 20 * square.height_m
     assert e.area_m2 is not None and 0.9 * expected < e.area_m2 < 1.1 * expected
     assert e.geometry is not None and e.geometry["type"] in ("Polygon", "MultiPolygon")
-    assert scalar(db, "SELECT count(*) FROM region WHERE parent_id = :c", c=square.community.id) == 1
+    assert (
+        scalar(db, "SELECT count(*) FROM region WHERE parent_id = :c", c=square.community.id) == 1
+    )
 
 
 def test_an_edge_outside_the_community_is_refused(
@@ -332,3 +335,30 @@ def test_a_town_admin_neither_sees_nor_edits_another_towns_grids(
         )  # fmt: skip
     listed = service.list_grids(db, actor=ys_admin, limit=200)
     assert listed.items and {g.town_name for g in listed.items} == {"杨舍镇"}
+
+
+def test_demo_grids_start_at_version_1_and_demo_events_name_it(db: Session) -> None:
+    grids_without = scalar(
+        db,
+        """SELECT count(*) FROM region g WHERE g.level = 'grid'
+        AND NOT EXISTS (SELECT 1 FROM grid_boundary b
+                        WHERE b.grid_id = g.id AND b.version = 1 AND b.valid_to IS NULL)""",
+    )
+    assert grids_without == 0
+    unlinked = scalar(
+        db,
+        """SELECT count(*) FROM event e JOIN region g ON g.id = e.region_id
+                             WHERE g.level = 'grid' AND e.grid_boundary_id IS NULL""",
+    )
+    assert unlinked == 0 and scalar(db, "SELECT count(*) FROM event") > 0
+    named = scalar(
+        db,
+        """SELECT count(*) FROM event e JOIN grid_member m
+                          ON m.grid_id = e.region_id AND m.is_responsible
+                          WHERE e.responsible_member_id = m.user_id""",
+    )
+    assert named == scalar(
+        db,
+        """SELECT count(*) FROM event e JOIN grid_member m
+                                  ON m.grid_id = e.region_id AND m.is_responsible""",
+    )
