@@ -121,6 +121,6 @@ class GridRefusal(BaseModel):
 
     code: str
     detail: str
-    area_m2: float | None = Field(description="越界或重叠部分的面积（平方米）")
-    geometry: dict[str, Any] | None = Field(description="越界或重叠部分，GeoJSON")
+    area_m2: float | None = Field(default=None, description="越界或重叠部分的面积（平方米）")
+    geometry: dict[str, Any] | None = Field(default=None, description="越界或重叠部分，GeoJSON")
     snapped: bool = False
