@@ -23,13 +23,14 @@ SYSTEM_SCREENS = {
     "roles": "角色权限",
     "departments": "部门与中队",
     "regions": "区域配置",
+    "grids": "网格管理",
     "centres": "中心与窗口",
     "parameters": "系统参数",
     "calendar": "工作日设置",
     "audit": "审计日志",
 }
 # grid_member's grants among the system screens (geo/org/permissions.py: _SYSTEM_VIEW).
-GRID_MEMBER_SCREENS = {"departments", "regions", "calendar"}
+GRID_MEMBER_SCREENS = {"departments", "regions", "grids", "calendar"}
 ALL_CHECKED_AND_FIXED = """els => els.every(
   e => e.classList.contains('is-checked') && e.classList.contains('is-disabled'))"""
 
