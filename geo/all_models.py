@@ -9,7 +9,7 @@ from geo.enterprise.models import Enterprise
 from geo.event.models import Event, EventAction, EventCategory, EventNumber
 from geo.event.photo_models import EventPhoto
 from geo.file.models import StoredFile
-from geo.grid.models import GridMember
+from geo.grid.models import GridBoundary, GridMember
 from geo.housing.models import Building, Street
 from geo.open311.models import Open311Key, Open311Request
 from geo.org.models import (
@@ -48,6 +48,7 @@ __all__ = [
     "EventCategory",
     "EventNumber",
     "EventPhoto",
+    "GridBoundary",
     "GridMember",
     "Hall",
     "Open311Key",

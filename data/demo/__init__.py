@@ -23,7 +23,7 @@ COLUMNS = {
     "enterprise": "name, uscc, category, address, legal_representative, contact_phone, "
     "risk_list, geom, region_id",
     "event": "event_no, title, description, category_code, status, source, severity, urgency, "
-    "address, reporter_name, reported_at, closed_at, geom, region_id",
+    "address, reporter_name, reported_at, closed_at, geom, region_id, grid_boundary_id",
     "camera": "name, code, kind, stream_url, online, geom, region_id",
     "party_site": "name, organisation, kind, address, contact_phone, geom, region_id",
     "patrol_route": "name, kind, length_m, geom, region_id",
@@ -66,7 +66,7 @@ def generate(
             "construction_site": f.construction_sites(layout, ids, sites, seed, anchor),
             "building": f.buildings(layout, ids, sites, seed, scale),
             "enterprise": f.enterprises(layout, ids, seed, scale),
-            "event": f.events(layout, ids, seed, scale, anchor),
+            "event": _with_grid_version(conn, f.events(layout, ids, seed, scale, anchor)),
             "camera": f.cameras(layout, ids, seed, scale),
             "party_site": f.party_sites(layout, ids, seed, scale),
             "patrol_route": f.patrol_routes(layout, ids, seed, scale),
@@ -78,11 +78,29 @@ def generate(
                 print(f"  {table}: {counts[table]} 行（{time.monotonic() - started:.1f}s）")
         counts["calendar_day"] = load_demo_calendars(conn, anchor=anchor)
         counts["user_account"] = insert_accounts(conn)
+        _link_events_to_grid_versions(conn)
         counts["open311_key"] = insert_open311_key(conn)
         counts["attendance_check_in"] = insert_attendance(conn, seed=seed, anchor=anchor)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     return counts
+
+
+def _with_grid_version(conn: Connection, rows: Iterable[tuple]) -> Iterable[tuple]:
+    """Event rows with the outline version of their grid (version 1, written by the region
+    trigger), as a report stores it. Read now: the rows are streamed inside a COPY."""
+    versions = dict(
+        conn.execute(text("SELECT grid_id, id FROM grid_boundary WHERE valid_to IS NULL")).all()
+    )
+    return ((*row, versions.get(row[-1])) for row in rows)
+
+
+def _link_events_to_grid_versions(conn: Connection) -> None:
+    """Demo events in a grid with a responsible member name them, as a report does."""
+    conn.execute(
+        text("""UPDATE event e SET responsible_member_id = m.user_id
+                FROM grid_member m WHERE m.grid_id = e.region_id AND m.is_responsible""")
+    )
 
 
 def _copy(conn: Connection, table: str, rows: Iterable[tuple]) -> int:

@@ -12,13 +12,31 @@ from geo.core.scope import region_in_scope
 from geo.event import repository as repo
 from geo.event.schemas import CategoryNode, PointLocation
 
-__all__ = ["list_categories", "locate_point", "outside_every_grid", "outside_scope"]
+__all__ = [
+    "TO_DISTRICT",
+    "list_categories",
+    "locate_point",
+    "outside_district",
+    "outside_every_grid",
+    "outside_scope",
+]
+
+# A dispatcher's report outside every grid (inside the district) goes to the district
+# centre's pool; the history's first line says so.
+TO_DISTRICT = "【位置不在任何网格内，已转入区指挥中心待派遣】"
 
 
 def outside_every_grid(lon: float, lat: float) -> str:
     return (
         f"位置（经度 {lon}，纬度 {lat}）不在任何网格内，无法确定责任网格；"
         "请核对位置，辖区外的问题请联系区指挥中心"
+    )
+
+
+def outside_district(lon: float, lat: float) -> str:
+    return (
+        f"位置（经度 {lon}，纬度 {lat}）不在任何网格内，也不在本区范围内，不能上报；"
+        "请核对位置（经纬度是否填反）"
     )
 
 
@@ -30,15 +48,25 @@ def locate_point(session: Session, *, actor: Actor, lon: float, lat: float) -> P
     actor.require("event.report")
     grid = repo.locate_grid(session, lon=lon, lat=lat)
     if grid is None:
-        return PointLocation(
-            lon=lon, lat=lat, reportable=False, reason=outside_every_grid(lon, lat)
-        )
+        return _outside_grids(session, actor=actor, lon=lon, lat=lat)
     if not region_in_scope(session, actor, grid.id):
         # Only the grid's name, as the report's refusal says: nothing else of another town.
         return PointLocation(lon=lon, lat=lat, reportable=False, reason=outside_scope(grid.name))
     place = repo.grid_place(session, grid_id=grid.id)
     assert place is not None
     return PointLocation(lon=lon, lat=lat, reportable=True, **place._mapping)
+
+
+def _outside_grids(session: Session, *, actor: Actor, lon: float, lat: float) -> PointLocation:
+    """As the report decides: a dispatcher's point inside the district goes up to the
+    district centre; anyone else's is refused."""
+    if repo.locate_district(session, lon=lon, lat=lat) is None:
+        return PointLocation(lon=lon, lat=lat, reportable=False, reason=outside_district(lon, lat))
+    if not actor.can("event.dispatch"):
+        return PointLocation(
+            lon=lon, lat=lat, reportable=False, reason=outside_every_grid(lon, lat)
+        )
+    return PointLocation(lon=lon, lat=lat, reportable=True, notice=TO_DISTRICT.strip("【】"))
 
 
 def list_categories(session: Session, *, actor: Actor) -> list[CategoryNode]:

@@ -129,6 +129,12 @@ class Event(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     merged_into_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("event.id", ondelete="RESTRICT")
     )
+    # The grid as it was at report time (GIS-5): its outline version and the member who
+    # answered for it then. NULL when placed at the district (outside every grid).
+    grid_boundary_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("grid_boundary.id", ondelete="RESTRICT"), index=True
+    )
+    responsible_member_id: Mapped[int | None] = _user_fk(indexed=False)
 
 
 class EventAction(IdMixin, Base):

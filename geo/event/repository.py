@@ -37,7 +37,7 @@ from geo.event.models import (
 )
 from geo.event.schemas import WorkBox
 from geo.event.workflow import Status
-from geo.grid.models import GridMember
+from geo.grid.models import GridBoundary, GridMember
 from geo.org.models import Department, Role, RolePermission, UserAccount, UserRole
 from geo.region.models import Region
 
@@ -68,11 +68,16 @@ def _point(lon: float, lat: float) -> ColumnElement[Any]:
 
 
 def locate_grid(session: Session, *, lon: float, lat: float) -> Row[Any] | None:
-    """The grid covering the point (boundary included): id, name, path. A point on the
-    edge of two grids goes to the lower id, so the answer never depends on the plan."""
+    """The grid covering the point (boundary included): id, name, path and the id of its
+    current outline version (boundary_id). A point on the edge of two grids goes to the
+    lower id, so the answer never depends on the plan."""
     return _first(
         session.execute(
-            select(Region.id, Region.name, Region.path)
+            select(Region.id, Region.name, Region.path, GridBoundary.id.label("boundary_id"))
+            .outerjoin(
+                GridBoundary,
+                and_(GridBoundary.grid_id == Region.id, GridBoundary.valid_to.is_(None)),
+            )
             .where(Region.level == "grid", func.ST_Covers(Region.geom, _point(lon, lat)))
             .order_by(Region.id)
             .limit(1)
@@ -101,6 +106,17 @@ def grid_place(session: Session, *, grid_id: int) -> Row[Any] | None:
             )
             .outerjoin(member, member.id == GridMember.user_id)
             .where(_grid.id == grid_id)
+        )
+    )
+
+
+def locate_district(session: Session, *, lon: float, lat: float) -> Row[Any] | None:
+    """The district covering the point (id, name, path), or None outside it."""
+    return _first(
+        session.execute(
+            select(Region.id, Region.name, Region.path).where(
+                Region.level == "district", func.ST_Covers(Region.geom, _point(lon, lat))
+            )
         )
     )
 
@@ -152,6 +168,8 @@ _claimer = aliased(UserAccount, name="claimer")
 _assignee = aliased(UserAccount, name="assignee")
 _verifier = aliased(UserAccount, name="verifier")
 _department = aliased(Department, name="assignee_department")
+_boundary = aliased(GridBoundary, name="report_boundary")
+_responsible = aliased(UserAccount, name="responsible_member")
 
 
 def _event_select() -> Any:
@@ -189,6 +207,9 @@ def _event_select() -> Any:
             _verifier.display_name.label("verifier_name"),
             _town.id.label("town_id"),
             Event.merged_into_id,
+            _boundary.version.label("grid_version"),
+            Event.responsible_member_id,
+            _responsible.display_name.label("responsible_member_name"),
             _open_duplicate().label("suspected_duplicate"),
         )  # fmt: skip
         .join(EventCategory, EventCategory.code == Event.category_code)
@@ -199,6 +220,8 @@ def _event_select() -> Any:
         .outerjoin(_assignee, _assignee.id == Event.assignee_user_id)
         .outerjoin(_verifier, _verifier.id == Event.verifier_id)
         .outerjoin(_department, _department.id == Event.assignee_department_id)
+        .outerjoin(_boundary, _boundary.id == Event.grid_boundary_id)
+        .outerjoin(_responsible, _responsible.id == Event.responsible_member_id)
     )
 
 

@@ -97,6 +97,10 @@ class EventRead(BaseModel):
     time_state: TimeState | None = None
     suspected_duplicate: bool = False  # a near work order of the category is still open
     merged_into_id: int | None = None  # cancelled as a duplicate of this work order
+    # The grid as it was at report time: its outline version and responsible member.
+    grid_version: int | None = None
+    responsible_member_id: int | None = None
+    responsible_member_name: str | None = None
 
 
 class EventActionRead(BaseModel):
@@ -204,6 +208,7 @@ class PointLocation(BaseModel):
     lat: float
     reportable: bool
     reason: str | None = None  # the refusal, when not reportable
+    notice: str | None = None  # reportable but not into a grid: sent up to the district
     grid_id: int | None = None
     grid_name: str | None = None
     community_name: str | None = None

@@ -9,7 +9,7 @@ a history row and an audit row in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -28,7 +28,7 @@ from geo.core.scope import path_within, region_in_scope
 from geo.core.srid import STORAGE_SRID
 from geo.event import repository as repo
 from geo.event.errors import EventRuleError
-from geo.event.locate import outside_every_grid, outside_scope
+from geo.event.locate import TO_DISTRICT, outside_district, outside_every_grid, outside_scope
 from geo.event.models import Event, EventCategory
 from geo.event.schemas import (
     MAX_CLAIM,
@@ -58,6 +58,7 @@ from geo.event.workflow import (
     actions_from,
     find_transition,
 )
+from geo.grid.members import responsible_member_id
 from geo.parameter.service import get_parameter
 
 __all__ = [
@@ -84,12 +85,19 @@ HANDLE = "event.handle"
 def report_event(session: Session, *, actor: Actor, data: EventCreate) -> EventDetail:
     """Open a work order at a point: its grid (and so community and town) is found by
     point-in-polygon; it enters the pool of that town with a deadline of the category's
-    working days."""
+    working days. A dispatcher's point outside every grid goes to the district pool."""
     actor.require("event.report")
     category = leaf_category(session, data.category_code)
-    grid = _locate(session, actor=actor, lon=data.lon, lat=data.lat)
+    place = _locate(session, actor=actor, lon=data.lon, lat=data.lat)
     reporter = Reporter(user_id=actor.user_id, name=actor.display_name, ip=actor.ip)
-    event = open_work_order(session, data=data, category=category, grid=grid, reporter=reporter)
+    event = open_work_order(session, data=data, category=category, place=place, reporter=reporter)
+    grid = place.region
+    if place.note and not region_in_scope(session, actor, grid.id):
+        # A town dispatcher's report sent up to the district pool: they see what they
+        # reported once, without the district's actions.
+        reader = replace(actor, region_id=grid.id, region_path=grid.path, region_level="district")
+        detail = get_event(session, actor=reader, event_id=event.id)
+        return detail.model_copy(update={"actions": []})
     return get_event(session, actor=actor, event_id=event.id)
 
 
@@ -103,6 +111,26 @@ class Reporter:
     ip: str | None = None
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a report goes: its grid (or the district), the grid's outline version and
+    responsible member at report time, and a note for the history when sent up."""
+
+    region: Row[Any]
+    boundary_id: int | None = None
+    responsible_id: int | None = None
+    note: str | None = None
+
+
+def place_in_grid(session: Session, grid: Row[Any]) -> Place:
+    """A report in `grid` (a `repo.locate_grid` row): its current outline and member."""
+    return Place(
+        region=grid,
+        boundary_id=grid.boundary_id,
+        responsible_id=responsible_member_id(session, grid_id=grid.id),
+    )
+
+
 def leaf_category(session: Session, code: str) -> EventCategory:
     """The category a report is filed under: it must exist and be a leaf (a 小类)."""
     category = repo.get_category(session, code)
@@ -114,12 +142,13 @@ def leaf_category(session: Session, code: str) -> EventCategory:
 
 
 def open_work_order(
-    session: Session, *, data: EventCreate, category: EventCategory, grid: Row[Any],
+    session: Session, *, data: EventCreate, category: EventCategory, place: Place,
     reporter: Reporter,
 ) -> Event:  # fmt: skip
-    """The work order of a located report, in the pool of its town (the caller checked
-    the category with `leaf_category` and that the reporter may report into `grid`)."""
+    """The work order of a located report, in the pool of its region (the caller checked
+    the category with `leaf_category` and that the reporter may report into `place`)."""
     assert category.default_days is not None
+    grid = place.region
     now = datetime.now(SHANGHAI)
     serial = repo.next_event_number(session, day=now.date())
     event = Event(
@@ -138,20 +167,25 @@ def open_work_order(
         deadline=_deadline(session, start=now, working_days=category.default_days),
         geom=WKTElement(f"POINT({data.lon} {data.lat})", srid=STORAGE_SRID),
         region_id=grid.id,
+        grid_boundary_id=place.boundary_id,
+        responsible_member_id=place.responsible_id,
     )
     session.add(event)
     session.flush()
+    note = f"{place.note}{event.description or ''}" if place.note else event.description
     repo.insert_action(
         session, event_id=event.id, action=REPORT, from_status=None,
         to_status=Status.REPORTED.value, actor_id=reporter.user_id,
-        actor_name=reporter.name, opinion=event.description,
+        actor_name=reporter.name, opinion=note,
     )  # fmt: skip
     record(
         session, action="event.report", object_type="event", object_id=event.id,
         after={"event_no": event.event_no, "status": event.status, "grid": grid.name,
+               "grid_boundary_id": place.boundary_id,
+               "responsible_member_id": place.responsible_id,
                "category": category.code, "deadline": event.deadline},
-        region_path=grid.path, actor_id=reporter.user_id, actor_name=reporter.name,
-        ip=reporter.ip,
+        region_path=grid.path, detail=place.note, actor_id=reporter.user_id,
+        actor_name=reporter.name, ip=reporter.ip,
     )  # fmt: skip
     _flag_duplicates(session, event=event, grid_id=grid.id, now=now)
     return event
@@ -169,13 +203,24 @@ def _flag_duplicates(session: Session, *, event: Event, grid_id: int, now: datet
     repo.insert_duplicates(session, event_id=event.id, found=found)
 
 
-def _locate(session: Session, *, actor: Actor, lon: float, lat: float) -> Row[Any]:
+def _locate(session: Session, *, actor: Actor, lon: float, lat: float) -> Place:
     grid = repo.locate_grid(session, lon=lon, lat=lat)
     if grid is None:
-        raise EventRuleError(outside_every_grid(lon, lat))
+        return _outside_grids(session, actor=actor, lon=lon, lat=lat)
     if not region_in_scope(session, actor, grid.id):
         raise EventRuleError(outside_scope(grid.name))
-    return grid
+    return place_in_grid(session, grid)
+
+
+def _outside_grids(session: Session, *, actor: Actor, lon: float, lat: float) -> Place:
+    """A point in no grid: a dispatcher's report inside the district goes to the district
+    centre's pool (区指挥中心); anyone else is told why it is refused."""
+    district = repo.locate_district(session, lon=lon, lat=lat)
+    if district is None:
+        raise EventRuleError(outside_district(lon, lat))
+    if not actor.can("event.dispatch"):
+        raise EventRuleError(outside_every_grid(lon, lat))
+    return Place(region=district, note=TO_DISTRICT)
 
 
 def _deadline(session: Session, *, start: datetime, working_days: int) -> datetime:

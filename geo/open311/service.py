@@ -30,7 +30,7 @@ from geo.event.models import EventSource
 from geo.event.photo_models import EventPhoto, PhotoKind
 from geo.event.photos import Upload
 from geo.event.schemas import EventCreate
-from geo.event.service import Reporter, open_work_order
+from geo.event.service import Reporter, open_work_order, place_in_grid
 from geo.event.workflow import Status
 from geo.file.service import store_file
 from geo.file.sniff import check_photo
@@ -138,7 +138,7 @@ def submit_request(
     data = _event_create(values, service=service, lon=lon, lat=lat)
     reporter = Reporter(user_id=None, name=f"开放接口:{key.name}", ip=ip)
     event = open_work_order(session, data=data, category=_category(session, service.code),
-                            grid=grid, reporter=reporter)  # fmt: skip
+                            place=place_in_grid(session, grid), reporter=reporter)  # fmt: skip
     sha256 = None
     if media is not None and media_type is not None:
         sha256 = _attach(session, store, event_id=event.id, media=media, media_type=media_type,

@@ -97,6 +97,10 @@ _SPECS = (
         minimum=1000, maximum=1000000, unit="条",
     ),
     ParameterSpec(
+        "grid.snap_tolerance_m", float, "网格绘制吸附容差（米）", 2.0,
+        minimum=0, maximum=10, unit="米",
+    ),
+    ParameterSpec(
         "attendance.tolerance_m", int, "考勤定位容差（米）", 30,
         minimum=5, maximum=500, unit="米",
     ),

@@ -23,6 +23,7 @@ SYSTEM_SCREENS = {
     "roles": "角色权限",
     "departments": "部门与中队",
     "regions": "区域配置",
+    "grids": "网格管理",
     "centres": "中心与窗口",
     "parameters": "系统参数",
     "calendar": "工作日设置",
@@ -30,7 +31,7 @@ SYSTEM_SCREENS = {
     "open311-keys": "开放接口密钥",
 }
 # grid_member's grants among the system screens (geo/org/permissions.py: _SYSTEM_VIEW).
-GRID_MEMBER_SCREENS = {"departments", "regions", "calendar"}
+GRID_MEMBER_SCREENS = {"departments", "regions", "grids", "calendar"}
 ALL_CHECKED_AND_FIXED = """els => els.every(
   e => e.classList.contains('is-checked') && e.classList.contains('is-disabled'))"""
 

@@ -40,6 +40,8 @@ export interface PointLocation {
   lon: number
   lat: number
   reportable: boolean
+  /** Reportable, but outside every grid: the report goes up to the district centre. */
+  notice?: string | null
   reason: string | null
   grid_id: number | null
   grid_name: string | null

@@ -6,6 +6,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The whole JSON answer, for refusals that carry more than `detail`. */
+    readonly body: unknown = undefined,
   ) {
     super(message)
     this.name = 'ApiError'
@@ -46,14 +48,14 @@ export function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path
 }
 
-async function errorDetail(response: Response): Promise<string> {
+async function errorDetail(response: Response): Promise<[string, unknown]> {
   try {
     const body = (await response.json()) as { detail?: unknown }
-    if (typeof body.detail === 'string') return body.detail
+    if (typeof body.detail === 'string') return [body.detail, body]
   } catch {
     // not JSON: fall back to the status line
   }
-  return `${response.status} ${response.statusText}`
+  return [`${response.status} ${response.statusText}`, undefined]
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -68,7 +70,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     signal: options.signal,
   })
   if (!response.ok) {
-    const error = new ApiError(response.status, await errorDetail(response))
+    const error = new ApiError(response.status, ...(await errorDetail(response)))
     if (response.status === 401 && options.expireOn401 !== false) onUnauthorized?.()
     throw error
   }
