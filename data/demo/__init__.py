@@ -23,7 +23,8 @@ COLUMNS = {
     "enterprise": "name, uscc, category, address, legal_representative, contact_phone, "
     "risk_list, geom, region_id",
     "event": "event_no, title, description, category_code, status, source, severity, urgency, "
-    "address, reporter_name, reported_at, closed_at, geom, region_id",
+    "address, reporter_name, reported_at, closed_at, geom, region_id, reporter_id, "
+    "claimed_by_id, assignee_user_id, assignee_department_id, verifier_id, deadline",
     "camera": "name, code, kind, stream_url, online, geom, region_id",
     "party_site": "name, organisation, kind, address, contact_phone, geom, region_id",
     "patrol_route": "name, kind, length_m, geom, region_id",
@@ -45,6 +46,7 @@ def generate(
 ) -> dict[str, int]:
     """Write the demo district into an empty database; returns rows per table."""
     from data.demo import features as f
+    from data.demo import history
     from data.demo.accounts import insert_accounts
     from data.demo.holidays import load_demo_calendars
     from data.demo.layout import build_layout
@@ -58,34 +60,44 @@ def generate(
         if conn.execute(text("SELECT EXISTS (SELECT 1 FROM region)")).scalar():
             raise RuntimeError("数据库中已有区划数据：演示数据只能写入空库")
         ids = _insert_regions(conn, layout)
+        counts = {"region": len(ids.towns) + len(ids.communities) + len(ids.grids) + 1}
+        # The people and the calendar first: work orders name their holders and deadlines.
+        counts["calendar_day"] = load_demo_calendars(conn, anchor=anchor)
+        counts["user_account"] = insert_accounts(conn)
+        desks = history.load_desks(conn, anchor_end=history.anchor_end_of(anchor))
+        staged: list[tuple] = []
         sites = f.site_plan(layout, seed, scale)
         streams: dict[str, Iterable[tuple]] = {
             "street": f.streets(layout, ids),
             "construction_site": f.construction_sites(layout, ids, sites, seed, anchor),
             "building": f.buildings(layout, ids, sites, seed, scale),
             "enterprise": f.enterprises(layout, ids, seed, scale),
-            "event": f.events(layout, ids, seed, scale, anchor),
+            "event": f.events(layout, ids, seed, scale, anchor, desks, staged),
             "camera": f.cameras(layout, ids, seed, scale),
             "party_site": f.party_sites(layout, ids, seed, scale),
             "patrol_route": f.patrol_routes(layout, ids, seed, scale),
         }
-        counts = {"region": len(ids.towns) + len(ids.communities) + len(ids.grids) + 1}
         for table, rows in streams.items():
             counts[table] = _copy(conn, table, rows)
             if progress:
                 print(f"  {table}: {counts[table]} 行（{time.monotonic() - started:.1f}s）")
-        counts["calendar_day"] = load_demo_calendars(conn, anchor=anchor)
-        counts["user_account"] = insert_accounts(conn)
+        history.stage(conn, desks)
+        _copy(conn, "demo_work_order", staged, history.STAGED_COLUMNS)
+        counts.update(history.expand(conn, anchor_end=desks.anchor_end))
+        if progress:
+            print(
+                f"  工单流转记录：{counts['event_action']} 行（{time.monotonic() - started:.1f}s）"
+            )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     return counts
 
 
-def _copy(conn: Connection, table: str, rows: Iterable[tuple]) -> int:
+def _copy(conn: Connection, table: str, rows: Iterable[tuple], columns: str = "") -> int:
     """Stream rows into the table with COPY, inside the caller's transaction."""
     raw: Any = conn.connection.driver_connection
     n = 0
-    with raw.cursor().copy(f"COPY {table} ({COLUMNS[table]}) FROM STDIN") as copy:
+    with raw.cursor().copy(f"COPY {table} ({columns or COLUMNS[table]}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
             n += 1
