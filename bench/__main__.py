@@ -5,7 +5,9 @@ report compares ratios (our endpoint vs. the raw SQL underneath it vs. OFFSET pa
 TiPg), because absolute times on a shared machine are noise.
 
 Written: bench/results/ogc_paging_scale{N}.json (paging), bench/results.json (one row per
-tile layer and zoom) and bench/results/tiles_scale{N}.json (the tile run in detail).
+tile layer and zoom), bench/results/tiles_scale{N}.json (the tile run in detail) and
+bench/results/dispatch_scale{N}.json (locating grids, batch assignment, concurrent claims,
+the dispatcher's desk).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 
 from sqlalchemy import create_engine, text
 
-from bench import tiles
+from bench import dispatch, tiles
 from bench.common import ROOT
 from bench.paging import paging
 from geo.core.settings import get_database_settings
@@ -68,13 +70,15 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=30, help="paging: timed calls per figure")
     parser.add_argument("--rounds", type=int, default=tiles.ROUNDS, help="tiles: rounds")
-    parser.add_argument("--only", choices=("paging", "tiles"), help="run one benchmark only")
+    parser.add_argument(
+        "--only", choices=("paging", "tiles", "dispatch"), help="run one benchmark only"
+    )
     args = parser.parse_args()
     url = get_database_settings().url
     setup = _prepare(url, args.scale)
     RESULTS.mkdir(parents=True, exist_ok=True)
 
-    if args.only != "tiles":
+    if args.only in (None, "paging"):
         report = {"scale": args.scale, "database": url.rsplit("/", 1)[-1], "setup": setup}
         report["paging"] = {str(limit): paging(url, limit, args.repeat) for limit in (100, 1000)}
         out = RESULTS / f"ogc_paging_scale{args.scale}.json"
@@ -82,7 +86,15 @@ def main() -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         print(f"written to {out.relative_to(ROOT)}\n")
 
-    if args.only != "paging":
+    if args.only in (None, "dispatch"):
+        report = {"scale": args.scale, "database": url.rsplit("/", 1)[-1], "setup": setup}
+        report.update(dispatch.run(url, repeat=args.repeat))
+        out = RESULTS / f"dispatch_scale{args.scale}.json"
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(f"written to {out.relative_to(ROOT)}\n")
+
+    if args.only in (None, "tiles"):
         if tiles.tipg_version() is None:
             print("tipg is not installed (pip install -e '.[bench]'): TiPg columns stay empty")
         report = {"scale": args.scale, "database": url.rsplit("/", 1)[-1], "setup": setup}
