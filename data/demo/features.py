@@ -23,6 +23,7 @@ from data.demo import names
 from data.demo.history import Desks
 from data.demo.layout import Block, Layout, to_lonlat
 from geo.core.identifiers import uscc_check_char
+from geo.event.workflow import Status
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SLOT_M = 30.0  # building lattice spacing
@@ -423,6 +424,9 @@ def events(
             days_ago=days_ago,
         )  # fmt: skip
         staged.append(order.staged)
+        if order.status is Status.REPORTED:
+            # Claims take the most urgent first: what still waits in a pool is ordinary.
+            urgency = 1
         yield (
             event_no,
             names.EVENT_TITLES[category].format(place=street),

@@ -348,7 +348,11 @@ def expand(conn: Connection, *, anchor_end: datetime) -> dict[str, int]:
     """History rows, extension requests and supervision messages from the staged plans;
     returns rows per table."""
     params: dict[str, Any] = {"anchor_end": anchor_end}
-    for sql in (_STEPS, _EXTENSIONS, _EXTENDED_DEADLINES, _EXTEND_ROWS):
+    conn.execute(text("ANALYZE demo_work_order"))  # temporary tables have no statistics
+    conn.execute(text(_STEPS), params)
+    conn.execute(text("CREATE INDEX ON demo_step (event_id, seq)"))
+    conn.execute(text("ANALYZE demo_step"))
+    for sql in (_EXTENSIONS, _EXTENDED_DEADLINES, _EXTEND_ROWS):
         conn.execute(text(sql), params)
     counts = {"event_action": conn.execute(text(_HISTORY), params).rowcount}
     counts["event_supervision"] = conn.execute(text(_SUPERVISIONS), params).rowcount
@@ -410,11 +414,10 @@ FROM (
                 THEN CASE WHEN r.event_id % 4 = 0 THEN 'rejected' ELSE 'approved' END
                 ELSE (ARRAY['requested', 'first_approved', 'approved', 'rejected'])
                      [1 + r.event_id % 4] END AS status
-    FROM demo_step r
-    LEFT JOIN demo_step n ON n.event_id = r.event_id AND n.seq = r.seq + 1
-    WHERE r.action = 'receive' AND r.event_id % 25 = 3
-      AND NOT EXISTS (SELECT 1 FROM demo_step p WHERE p.event_id = r.event_id
-                      AND p.action = 'receive' AND p.seq < r.seq)
+    FROM (SELECT event_id, min(seq) AS seq FROM demo_step
+          WHERE action = 'receive' AND event_id % 25 = 3 GROUP BY event_id) f
+    JOIN demo_step r ON r.event_id = f.event_id AND r.seq = f.seq
+    LEFT JOIN demo_step n ON n.event_id = f.event_id AND n.seq = f.seq + 1
 ) x
 JOIN event e ON e.id = x.event_id
 JOIN demo_work_order w ON w.event_no = e.event_no
@@ -445,10 +448,10 @@ SELECT x.event_id, s.seq + 0.5, 'extend', s.to_status, s.to_status, x.second_rev
        || to_char(x.new_deadline AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI')
        || '；申请理由：' || x.reason || '；审核意见：' || x.second_opinion, NULL, NULL
 FROM event_extension x
-JOIN demo_step s ON s.event_id = x.event_id AND s.action = 'receive'
+JOIN (SELECT event_id, min(seq) AS seq FROM demo_step WHERE action = 'receive'
+      GROUP BY event_id) f ON f.event_id = x.event_id
+JOIN demo_step s ON s.event_id = f.event_id AND s.seq = f.seq
 WHERE x.status = 'approved'
-  AND NOT EXISTS (SELECT 1 FROM demo_step p WHERE p.event_id = s.event_id
-                  AND p.action = 'receive' AND p.seq < s.seq)
 """
 
 _HISTORY = """
