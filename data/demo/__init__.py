@@ -23,7 +23,9 @@ COLUMNS = {
     "enterprise": "name, uscc, category, address, legal_representative, contact_phone, "
     "risk_list, geom, region_id",
     "event": "event_no, title, description, category_code, status, source, severity, urgency, "
-    "address, reporter_name, reported_at, closed_at, geom, region_id, grid_boundary_id",
+    "address, reporter_name, reported_at, closed_at, geom, region_id, reporter_id, "
+    "claimed_by_id, assignee_user_id, assignee_department_id, verifier_id, deadline, "
+    "grid_boundary_id",
     "camera": "name, code, kind, stream_url, online, geom, region_id",
     "party_site": "name, organisation, kind, address, contact_phone, geom, region_id",
     "patrol_route": "name, kind, length_m, geom, region_id",
@@ -45,6 +47,7 @@ def generate(
 ) -> dict[str, int]:
     """Write the demo district into an empty database; returns rows per table."""
     from data.demo import features as f
+    from data.demo import history
     from data.demo.accounts import insert_accounts
     from data.demo.attendance import insert_attendance
     from data.demo.holidays import load_demo_calendars
@@ -60,24 +63,36 @@ def generate(
         if conn.execute(text("SELECT EXISTS (SELECT 1 FROM region)")).scalar():
             raise RuntimeError("数据库中已有区划数据：演示数据只能写入空库")
         ids = _insert_regions(conn, layout)
+        counts = {"region": len(ids.towns) + len(ids.communities) + len(ids.grids) + 1}
+        # The people and the calendar first: work orders name their holders and deadlines.
+        counts["calendar_day"] = load_demo_calendars(conn, anchor=anchor)
+        counts["user_account"] = insert_accounts(conn)
+        desks = history.load_desks(conn, anchor_end=history.anchor_end_of(anchor))
+        staged: list[tuple] = []
         sites = f.site_plan(layout, seed, scale)
         streams: dict[str, Iterable[tuple]] = {
             "street": f.streets(layout, ids),
             "construction_site": f.construction_sites(layout, ids, sites, seed, anchor),
             "building": f.buildings(layout, ids, sites, seed, scale),
             "enterprise": f.enterprises(layout, ids, seed, scale),
-            "event": _with_grid_version(conn, f.events(layout, ids, seed, scale, anchor)),
+            "event": _with_grid_version(
+                conn, f.events(layout, ids, seed, scale, anchor, desks, staged)
+            ),
             "camera": f.cameras(layout, ids, seed, scale),
             "party_site": f.party_sites(layout, ids, seed, scale),
             "patrol_route": f.patrol_routes(layout, ids, seed, scale),
         }
-        counts = {"region": len(ids.towns) + len(ids.communities) + len(ids.grids) + 1}
         for table, rows in streams.items():
             counts[table] = _copy(conn, table, rows)
             if progress:
                 print(f"  {table}: {counts[table]} 行（{time.monotonic() - started:.1f}s）")
-        counts["calendar_day"] = load_demo_calendars(conn, anchor=anchor)
-        counts["user_account"] = insert_accounts(conn)
+        history.stage(conn, desks)
+        _copy(conn, "demo_work_order", staged, history.STAGED_COLUMNS)
+        counts.update(history.expand(conn, anchor_end=desks.anchor_end))
+        if progress:
+            print(
+                f"  工单流转记录：{counts['event_action']} 行（{time.monotonic() - started:.1f}s）"
+            )
         _link_events_to_grid_versions(conn)
         counts["open311_key"] = insert_open311_key(conn)
         counts["attendance_check_in"] = insert_attendance(conn, seed=seed, anchor=anchor)
@@ -92,7 +107,8 @@ def _with_grid_version(conn: Connection, rows: Iterable[tuple]) -> Iterable[tupl
     versions = dict(
         conn.execute(text("SELECT grid_id, id FROM grid_boundary WHERE valid_to IS NULL")).all()
     )
-    return ((*row, versions.get(row[-1])) for row in rows)
+    region = COLUMNS["event"].split(", ").index("region_id")
+    return ((*row, versions.get(row[region])) for row in rows)
 
 
 def _link_events_to_grid_versions(conn: Connection) -> None:
@@ -103,11 +119,11 @@ def _link_events_to_grid_versions(conn: Connection) -> None:
     )
 
 
-def _copy(conn: Connection, table: str, rows: Iterable[tuple]) -> int:
+def _copy(conn: Connection, table: str, rows: Iterable[tuple], columns: str = "") -> int:
     """Stream rows into the table with COPY, inside the caller's transaction."""
     raw: Any = conn.connection.driver_connection
     n = 0
-    with raw.cursor().copy(f"COPY {table} ({COLUMNS[table]}) FROM STDIN") as copy:
+    with raw.cursor().copy(f"COPY {table} ({columns or COLUMNS[table]}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
             n += 1

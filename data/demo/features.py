@@ -20,8 +20,10 @@ from shapely import affinity
 from shapely.geometry import LineString, Point, Polygon, box
 
 from data.demo import names
+from data.demo.history import Desks
 from data.demo.layout import Block, Layout, to_lonlat
 from geo.core.identifiers import uscc_check_char
+from geo.event.workflow import Status
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SLOT_M = 30.0  # building lattice spacing
@@ -363,6 +365,7 @@ CATEGORY_WEIGHTS = {
     "0403": 5,
     "0404": 8,
     "0405": 2,
+    "0406": 1,
     "0501": 3,
     "0502": 4,
     "0503": 3,
@@ -381,14 +384,23 @@ CATEGORY_WEIGHTS = {
 SOURCES = {"grid_member": 60, "hotline": 18, "camera": 10, "public": 8, "patrol": 4}
 
 
-def events(layout: Layout, ids: RegionIds, seed: int, scale: int, anchor: date) -> Iterator[tuple]:
+def events(
+    layout: Layout,
+    ids: RegionIds,
+    seed: int,
+    scale: int,
+    anchor: date,
+    desks: Desks,
+    staged: list[tuple],
+) -> Iterator[tuple]:
+    """Event rows with their work order's holders and deadline; each event's plan is
+    appended to `staged` for the expansion into its history (data.demo.history)."""
     block_ids, p = block_weights(layout)
     gen = _np_rng(seed, "events", 0)
     total = TARGETS["events"] * scale
     picks = gen.choice(len(block_ids), size=total, p=p)
     day_offsets = np.sort(gen.integers(0, 365, size=total))[::-1]
     categories, cweights = list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values())
-    end_of_anchor = datetime.combine(anchor, datetime.min.time(), SHANGHAI) + timedelta(hours=18)
     for n, (pick, days_ago) in enumerate(zip(picks.tolist(), day_offsets.tolist(), strict=True)):
         rng = _rng(seed, "event", n)
         block = layout.blocks[block_ids[pick]]
@@ -396,40 +408,47 @@ def events(layout: Layout, ids: RegionIds, seed: int, scale: int, anchor: date) 
         reported = datetime.combine(day, datetime.min.time(), SHANGHAI) + timedelta(
             minutes=rng.randint(7 * 60 + 30, 20 * 60)
         )
-        reported = min(reported, end_of_anchor)
+        reported = min(reported, desks.anchor_end)
         category = rng.choices(categories, cweights)[0]
-        status, closed = _event_outcome(rng, reported, days_ago)
         street = rng.choice(block.street_names)
+        event_no = f"SJ{day:%Y%m%d}{n:06d}"
+        source = rng.choices(list(SOURCES), list(SOURCES.values()))[0]
+        severity = rng.choices([1, 2, 3], [80, 17, 3])[0]
+        urgency = rng.choices([1, 2, 3], [75, 20, 5])[0]
+        where = f"张家港市{address(rng, block)}"
+        reporter_name = person_name(rng)
+        grid_id = ids.grids[block.grid_index]
+        order = desks.work_order(
+            rng, event_no=event_no, town_code=layout.towns[block.town_index].code,
+            grid_id=grid_id, category=category, source=source, reported=reported,
+            days_ago=days_ago,
+        )  # fmt: skip
+        staged.append(order.staged)
+        if order.status is Status.REPORTED:
+            # Claims take the most urgent first: what still waits in a pool is ordinary.
+            urgency = 1
         yield (
-            f"SJ{day:%Y%m%d}{n:06d}",
+            event_no,
             names.EVENT_TITLES[category].format(place=street),
             f"{street}附近，{names.EVENT_TITLES[category].format(place='现场')}，请尽快处置。",
             category,
-            status,
-            rng.choices(list(SOURCES), list(SOURCES.values()))[0],
-            rng.choices([1, 2, 3], [80, 17, 3])[0],
-            rng.choices([1, 2, 3], [75, 20, 5])[0],
-            f"张家港市{address(rng, block)}",
-            person_name(rng),
+            order.status.value,
+            source,
+            severity,
+            urgency,
+            where,
+            order.reporter.name if order.reporter else reporter_name,
             reported,
-            closed,
+            order.closed_at,
             ewkb(_near_street(rng, block)),
-            ids.grids[block.grid_index],
+            grid_id,
+            order.reporter.id if order.reporter else None,
+            order.claimed_by_id,
+            order.assignee_user_id,
+            order.assignee_department_id,
+            order.verifier_id,
+            order.deadline,
         )
-
-
-def _event_outcome(
-    rng: random.Random, reported: datetime, days_ago: int
-) -> tuple[str, datetime | None]:
-    if days_ago > 20:
-        status = rng.choices(["closed", "cancelled", "to_close"], [93, 5, 2])[0]
-    else:
-        status = rng.choices(
-            ["reported", "dispatched", "handling", "to_close", "closed"], [2, 2, 3, 2, 4]
-        )[0]
-    if status != "closed":
-        return status, None
-    return status, reported + timedelta(hours=rng.uniform(1, 24 * min(10, days_ago + 1)))
 
 
 def _near_street(rng: random.Random, block: Block) -> Point:

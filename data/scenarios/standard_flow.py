@@ -24,9 +24,8 @@ from shapely.geometry import shape
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 PASSWORD = "Demo@2026"  # every demo account's (README, “Sign-in, roles and data scope”)
 EVENTS = "/api/v1/events"
-# The category dictionary has no vehicle class; abandoned vehicles are a street-order
-# matter, its nearest entry being 乱停放非机动车.
-CATEGORY = "0404"
+# 街面秩序 › 疑似废弃车辆: the manual's own example (migration b8e6f4a2d197).
+CATEGORY = "0406"
 
 Out = Callable[[str], None]
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import shapely
 
 from data.demo import features as f
+from data.demo.accounts import TOWNS
+from data.demo.history import Desks, Person, TownDesk, anchor_end_of
 from data.demo.layout import build_layout
+from geo.calendar.arithmetic import DEFAULT_PERIODS, SHANGHAI, WorkingCalendar
 from geo.core.identifiers import is_valid_phone, is_valid_uscc
 from tests.conftest import scalar
 
@@ -154,8 +157,11 @@ def test_events_span_a_year_with_realistic_statuses(db) -> None:
     assert 300 <= days <= 366
     closed_share = scalar(db, "SELECT avg((status = 'closed')::int) FROM event")
     assert 0.7 < closed_share < 0.99
+    # Closing and cancelling both end a work order (geo.event.service stamps closed_at).
     bad_closure = scalar(
-        db, "SELECT count(*) FROM event WHERE (status = 'closed') <> (closed_at IS NOT NULL)"
+        db,
+        "SELECT count(*) FROM event "
+        "WHERE (status IN ('closed', 'cancelled')) <> (closed_at IS NOT NULL)",
     )
     assert bad_closure == 0
 
@@ -174,13 +180,31 @@ def test_same_seed_gives_the_same_district_and_another_seed_does_not() -> None:
         return _digest(
             itertools.chain(
                 (shapely.to_wkb(g.geom) for g in layout.grids),
-                itertools.islice(f.events(layout, ids, seed, 1, anchor), 200),
+                itertools.islice(f.events(layout, ids, seed, 1, anchor, _desks(anchor), []), 200),
                 itertools.islice(f.enterprises(layout, ids, seed, 1), 100),
             )
         )
 
     assert fingerprint(7) == fingerprint(7)
     assert fingerprint(7) != fingerprint(8)
+
+
+def _desks(anchor: date) -> Desks:
+    """Desks without a database: made-up people, a Mon–Fri calendar around the anchor."""
+    first, last = date(anchor.year - 1, 1, 1), date(anchor.year + 1, 12, 31)
+    weekdays = {
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + timedelta(days=n)).weekday() < 5
+    }
+    return Desks(
+        towns={code: TownDesk(Person(1, "派遣员"), Person(2, "处置人员", 3)) for code, *_ in TOWNS},
+        centre=Person(4, "区中心"),
+        members={},
+        days=dict.fromkeys(f.CATEGORY_WEIGHTS, 2),
+        calendar=WorkingCalendar(first, last, frozenset(weekdays), DEFAULT_PERIODS, SHANGHAI),
+        anchor_end=anchor_end_of(anchor),
+    )
 
 
 def test_scale_multiplies_volume_and_keeps_scale_one_features() -> None:
