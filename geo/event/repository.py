@@ -244,6 +244,15 @@ def event_row(session: Session, *, actor: Actor, event_id: int) -> Row[Any] | No
     )
 
 
+def event_rows_by_id(session: Session, *, actor: Actor, ids: list[int]) -> list[Row[Any]]:
+    """The given work orders inside the actor's scope, in the order of `ids` (one query)."""
+    if not ids:
+        return []
+    query = _event_select().where(Event.id.in_(ids), readable(actor, Event.region_id))
+    found = {row.id: row for row in session.execute(query).all()}
+    return [found[i] for i in ids if i in found]
+
+
 def event_rows(
     session: Session,
     *,

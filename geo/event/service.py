@@ -471,10 +471,9 @@ def claim_events(session: Session, *, actor: Actor, count: int) -> ClaimResult:
     t = find_transition(Status.REPORTED, Action.CLAIM)
     assert t is not None
     ids = repo.claimable_ids(session, actor=actor, limit=count)
-    for event_id in ids:
-        row = _visible(session, actor=actor, event_id=event_id)
+    for row in repo.event_rows_by_id(session, actor=actor, ids=ids):
         _apply(session, actor=actor, row=row, t=t, opinion=None, target=_Target())
-    rows = [_visible(session, actor=actor, event_id=event_id) for event_id in ids]
+    rows = repo.event_rows_by_id(session, actor=actor, ids=ids)
     return ClaimResult(
         claimed=_reads(session, actor, rows), pool_left=repo.pool_count(session, actor=actor)
     )
