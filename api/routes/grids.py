@@ -47,7 +47,7 @@ def _require_any(*permissions: str) -> Callable[[Actor], Actor]:
 
 
 Viewer = Annotated[Actor, Depends(_require_any("system.region.view", "grid.assign"))]
-Drawer = Annotated[Actor, Depends(require("system.region.manage"))]
+Drawer = Annotated[Actor, Depends(require("grid.edit"))]
 Assigner = Annotated[Actor, Depends(require("grid.assign"))]
 GridId = Annotated[int, Path(ge=1, le=2**62, description="网格编号")]
 REFUSED: dict[int | str, dict[str, Any]] = {

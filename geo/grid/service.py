@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 VIEW = ("system.region.view", "grid.assign")
-DRAW = "system.region.manage"
+DRAW = "grid.edit"
 ASSIGN = "grid.assign"
 METRES_PER_DEGREE = 111_320.0  # along a meridian; across one it is less, so never more
 

@@ -117,7 +117,9 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         "region_admin", "区域管理员", "维护本区域的用户、部门、区划、中心、窗口与参数",
         # Not the calendar: one calendar serves the whole district (district staff edit it).
-        _grants("map", "system", *_SYSTEM_VIEW) - {"system.role.manage", "system.calendar.manage"},
+        # Grids: the town draws its own and names who answers for each.
+        _grants("map", "system", "grid", *_SYSTEM_VIEW)
+        - {"system.role.manage", "system.calendar.manage"},
     ),
     RoleSpec(
         "district_dispatcher", "区指挥中心调度员", "全区事件受理、派遣、督办、延期二级审核与结案",

@@ -12,7 +12,7 @@ export const ADMIN_SCREENS = [
     title: t.menu.departments, component: () => import('./views/admin/DepartmentsView.vue') },
   { path: 'admin/regions', name: 'regions', permission: 'system.region.view', title: t.menu.regions,
     component: () => import('./views/admin/RegionsView.vue') },
-  { path: 'admin/grids', name: 'grids', permission: 'system.region.view', title: t.menu.grids,
+  { path: 'admin/grids', name: 'grids', permission: 'grid.assign', title: t.menu.grids,
     component: () => import('./views/grid/GridsView.vue') },
   { path: 'admin/centres', name: 'centres', permission: 'system.centre.view', title: t.menu.centres,
     component: () => import('./views/admin/CentresView.vue') },

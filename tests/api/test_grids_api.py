@@ -74,9 +74,13 @@ def test_permissions_and_town_scope(client: TestClient, db: Session, login_as: L
     assert client.put(f"{API}/{tq_grid}/geometry", json=body, headers=ys_admin).status_code == 404
     towns = {g["town_name"] for g in client.get(API, headers=ys_admin).json()["items"]}
     assert towns == {"杨舍镇"}
-    # Members need grid.assign (the district centre has it, a town admin does not).
+    # Members need grid.assign: a town admin assigns in their own town only; a handler
+    # may not at all.
     members = {"members": []}
-    r = client.put(f"{API}/{ys_grid}/members", json=members, headers=ys_admin)
+    assert client.put(f"{API}/{ys_grid}/members", json=members, headers=ys_admin).status_code == 200
+    r = client.put(f"{API}/{tq_grid}/members", json=members, headers=ys_admin)
+    assert r.status_code == 404
+    r = client.put(f"{API}/{ys_grid}/members", json=members, headers=login_as("ys_handler"))
     assert r.status_code == 403 and "配置网格员" in r.json()["detail"]
     grid_member = login_as("ys_grid")
     assert client.get(f"{API}/{ys_grid}", headers=grid_member).status_code == 200
