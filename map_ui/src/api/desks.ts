@@ -1,9 +1,8 @@
 // The calls of the grid-governance desks and the report form: work-order lists by tab,
 // the category dictionary, where a point would be reported, reporting with photos, and
 // the review of extension requests.
-import { ApiError, http, type Query } from './http'
+import { http, type Query } from './http'
 import type { Page } from './admin'
-import { session } from '../auth/session'
 
 export type TimeState = 'green' | 'yellow' | 'red'
 export type WorkBox = 'todo' | 'done' | 'verifying' | 'reported'
@@ -105,24 +104,5 @@ export async function uploadPhotos(eventId: number, files: File[]): Promise<unkn
   const form = new FormData()
   for (const file of files) form.append('files', file, file.name)
   form.append('kind', 'report')
-  const headers: Record<string, string> = { Accept: 'application/json' }
-  const token = session.me?.csrf_token
-  if (token) headers['X-CSRF-Token'] = token
-  const response = await fetch(`${EVENTS}/${eventId}/photos`, {
-    method: 'POST',
-    headers,
-    credentials: 'same-origin',
-    body: form,
-  })
-  if (!response.ok) {
-    let detail = `${response.status} ${response.statusText}`
-    try {
-      const body = (await response.json()) as { detail?: unknown }
-      if (typeof body.detail === 'string') detail = body.detail
-    } catch {
-      // not JSON: the status line says enough
-    }
-    throw new ApiError(response.status, detail)
-  }
-  return (await response.json()) as unknown[]
+  return http.upload<unknown[]>(`${EVENTS}/${eventId}/photos`, form)
 }

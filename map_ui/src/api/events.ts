@@ -2,7 +2,6 @@
 // actions, photos, supervision messages and extension requests.
 import { ApiError, http } from './http'
 import type { Page } from './admin'
-import { session } from '../auth/session'
 
 export type TimeState = 'green' | 'yellow' | 'red'
 
@@ -159,24 +158,6 @@ function listPath(filter: EventFilter): string {
   return `${EVENTS}?${params}`
 }
 
-/** Multipart upload (the JSON helper cannot send files); same CSRF rule as every POST. */
-async function upload<T>(path: string, form: FormData): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
-  const token = session.me?.csrf_token
-  if (token) headers['X-CSRF-Token'] = token
-  const response = await fetch(path, { method: 'POST', body: form, headers, credentials: 'same-origin' })
-  if (!response.ok) {
-    let detail = `${response.status} ${response.statusText}`
-    try {
-      const body = (await response.json()) as { detail?: unknown }
-      if (typeof body.detail === 'string') detail = body.detail
-    } catch {
-      // not JSON: the status line says enough
-    }
-    throw new ApiError(response.status, detail)
-  }
-  return (await response.json()) as T
-}
 
 export const events = {
   list: (filter: EventFilter) => http.get<Page<EventRow>>(listPath(filter)),
@@ -193,7 +174,7 @@ export const events = {
     for (const f of files) form.append('files', f)
     form.append('kind', kind)
     if (eventActionId !== null) form.append('event_action_id', String(eventActionId))
-    return upload<Photo[]>(`${EVENTS}/${id}/photos`, form)
+    return http.upload<Photo[]>(`${EVENTS}/${id}/photos`, form)
   },
   requestExtension: (id: number, days: number, reason: string) =>
     http.post<unknown>(`${EVENTS}/${id}/extensions`, { days, reason }),

@@ -18,6 +18,8 @@ export type Query = Record<string, string | number | boolean | null | undefined>
 
 export interface RequestOptions {
   body?: unknown
+  /** Multipart instead of JSON (files): the browser sets the content type. */
+  form?: FormData
   query?: Query
   signal?: AbortSignal
   /** False for sign-in itself: its 401 means "wrong password", not "session expired". */
@@ -66,7 +68,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     method,
     headers,
     credentials: 'same-origin',
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     signal: options.signal,
   })
   if (!response.ok) {
@@ -85,6 +87,7 @@ export const http = {
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, { body }),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, { body }),
   delete: <T>(path: string, query?: Query) => request<T>('DELETE', path, { query }),
+  upload: <T>(path: string, form: FormData) => request<T>('POST', path, { form }),
 }
 
 /** The message to show for a failed call. */

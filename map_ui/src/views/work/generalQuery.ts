@@ -3,6 +3,7 @@
 import type { Page } from '../../api/admin'
 import { http } from '../../api/http'
 import type { RegionNode } from '../../api/types'
+import type { EventRow } from '../../api/events'
 
 export interface QueryFilters {
   keyword: string
@@ -28,32 +29,8 @@ export function emptyFilters(): QueryFilters {
   } // prettier-ignore
 }
 
-export interface EventRow {
-  id: number
-  event_no: string
-  title: string
-  category_name: string
-  status: string
-  status_label: string
-  is_open: boolean
-  source: string
-  severity: number
-  urgency: number
-  address: string | null
-  reporter_name: string | null
-  reported_at: string
-  closed_at: string | null
-  deadline: string | null
-  lon: number
-  lat: number
-  grid_name: string | null
-  community_name: string | null
-  town_name: string | null
-  assignee_user_name: string | null
-  assignee_department_name: string | null
-  remaining_hours: number | null
-  time_state: 'green' | 'yellow' | 'red' | null
-}
+/** A row of the result table: the work order as every list returns it. */
+export type { EventRow }
 
 export interface MapCell {
   lon: number
