@@ -31,7 +31,8 @@ SYSTEM_SCREENS = {
     "open311-keys": "开放接口密钥",
 }
 # grid_member's grants among the system screens (geo/org/permissions.py: _SYSTEM_VIEW).
-GRID_MEMBER_SCREENS = {"departments", "regions", "grids", "calendar"}
+# 网格管理 needs grid.assign: a grid member reads grids but does not manage them.
+GRID_MEMBER_SCREENS = {"departments", "regions", "calendar"}
 ALL_CHECKED_AND_FIXED = """els => els.every(
   e => e.classList.contains('is-checked') && e.classList.contains('is-disabled'))"""
 
