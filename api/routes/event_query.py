@@ -25,8 +25,9 @@ from geo.core.db import get_sessionmaker
 from geo.event import export, query
 from geo.event.errors import EventRuleError
 from geo.event.models import EventSource
-from geo.event.query import EventFilters, QueryMap, QueryOptions, QuerySort, TimeStateFilter
+from geo.event.query import EventFilters, QueryMap, QueryOptions, QuerySort
 from geo.event.schemas import MAX_PAGE, EventPage
+from geo.event.time_sql import TimeStateFilter
 from geo.event.workflow import Status
 
 router = APIRouter(prefix="/api/v1/events", tags=["general query"])

@@ -20,27 +20,20 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import (
     ColumnElement,
-    Date,
     Select,
     String,
-    Time,
     and_,
     case,
     cast,
-    column,
     func,
     literal,
-    not_,
     or_,
     select,
-    true,
     tuple_,
-    values,
 )
 from sqlalchemy.orm import Session
 
-from geo.calendar.arithmetic import DEFAULT_PERIODS, SHANGHAI
-from geo.calendar.models import CalendarDay
+from geo.calendar.arithmetic import SHANGHAI
 from geo.core.actor import Actor
 from geo.core.errors import NotFound
 from geo.core.models import Ltree
@@ -51,7 +44,7 @@ from geo.event.errors import EventRuleError
 from geo.event.models import Event, EventCategory, EventSource
 from geo.event.schemas import MAX_PAGE, EventPage
 from geo.event.service import _reads  # the desks' row shape, with the remaining time
-from geo.event.timing import NEAR_SHARE
+from geo.event.time_sql import TimeStateFilter, overdue_condition, time_state_condition
 from geo.event.workflow import Status
 from geo.org.models import Department, UserAccount
 from geo.region.models import Region
@@ -73,25 +66,12 @@ __all__ = [
     "matched_select",
     "query_events",
     "query_options",
-    "working_seconds",
 ]
 
 Bbox = tuple[float, float, float, float]
 POINT_ZOOM = 14  # from this zoom on the map shows single work orders, below it cells
 MAX_POINTS = 5000  # points sent to the map at most (the answer says "truncated")
 CELL_PIXELS = 64  # a cell is about this many screen pixels wide at the request's zoom
-ZONE = "Asia/Shanghai"
-_OPEN = tuple(s.value for s in Status if s.is_open)
-_DAY_SECONDS = sum(
-    (datetime.combine(date.min, e) - datetime.combine(date.min, s)).seconds
-    for s, e in DEFAULT_PERIODS
-)
-
-
-class TimeStateFilter(StrEnum):
-    ON_TIME = "on_time"  # 正常：未到期，或按期办结
-    NEAR = "near"  # 临期：剩余不足一个工作日或不足允许时间的 20 %
-    OVERDUE = "overdue"  # 超期：未办结且已过期限，或办结晚于期限
 
 
 class QuerySort(StrEnum):
@@ -223,64 +203,6 @@ def _day_range(col: Any, first: date | None, last: date | None) -> list[ColumnEl
     if last is not None:
         out.append(col < _day_start(last + timedelta(days=1)))
     return out
-
-
-# ---- time state --------------------------------------------------------------------------
-def _is_open() -> ColumnElement[bool]:
-    return Event.status.in_(_OPEN)
-
-
-def overdue_condition(now: datetime) -> ColumnElement[bool]:
-    return or_(
-        and_(_is_open(), Event.deadline < now),
-        and_(not_(_is_open()), Event.closed_at > Event.deadline),
-    )
-
-
-def _near(now: datetime) -> ColumnElement[bool]:
-    """Open, not yet due, and under a working day or under 20 % of the allowed time left."""
-    left = working_seconds(literal(now), Event.deadline)
-    allowed = working_seconds(Event.reported_at, Event.deadline)
-    return and_(
-        _is_open(),
-        Event.deadline >= now,
-        left < func.greatest(_DAY_SECONDS, NEAR_SHARE * allowed),
-    )
-
-
-def time_state_condition(state: TimeStateFilter, *, now: datetime) -> ColumnElement[bool]:
-    if state is TimeStateFilter.OVERDUE:
-        return overdue_condition(now)
-    if state is TimeStateFilter.NEAR:
-        return _near(now)
-    running = and_(_is_open(), Event.deadline >= now, not_(_near(now)))
-    finished = and_(
-        not_(_is_open()),
-        Event.deadline.is_not(None),
-        or_(Event.closed_at.is_(None), Event.closed_at <= Event.deadline),
-    )
-    return or_(running, finished)
-
-
-def working_seconds(start: Any, end: Any) -> ColumnElement[float]:
-    """Working seconds between two moments on the calendar (SYS-9), the same sum as
-    `WorkingCalendar.working_time_between` for start ≤ end: each working day's periods
-    (08:30–12:00, 13:30–17:30 in Asia/Shanghai) clipped to [start, end]."""
-    period = values(column("opens", Time), column("closes", Time), name="working_period").data(
-        list(DEFAULT_PERIODS)
-    )
-    opens = func.timezone(ZONE, CalendarDay.day + period.c.opens)
-    closes = func.timezone(ZONE, CalendarDay.day + period.c.closes)
-    overlap = func.extract("epoch", func.least(end, closes) - func.greatest(start, opens))
-    first = cast(func.timezone(ZONE, start), Date)
-    last = cast(func.timezone(ZONE, end), Date)
-    return (
-        select(func.coalesce(func.sum(func.greatest(overlap, 0)), 0))
-        .select_from(CalendarDay)
-        .join(period, true())
-        .where(CalendarDay.is_working, CalendarDay.day.between(first, last))
-        .scalar_subquery()
-    )
 
 
 # ---- the table ---------------------------------------------------------------------------

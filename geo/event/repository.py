@@ -3,7 +3,7 @@ desk shows (one query, no N+1), the pool, the guarded status update and the hist
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -35,7 +35,8 @@ from geo.event.models import (
     EventDuplicate,
     EventRoutingRule,
 )
-from geo.event.schemas import WorkBox
+from geo.event.schemas import TimeState, WorkBox
+from geo.event.time_sql import colour_condition
 from geo.event.workflow import Status
 from geo.grid.models import GridBoundary, GridMember
 from geo.org.models import Department, Role, RolePermission, UserAccount, UserRole
@@ -264,7 +265,7 @@ def event_rows(
     bbox: Bbox | None = None,
     box: WorkBox | None = None,
     keyword: str | None = None,
-    overdue: bool | None = None,
+    colour: TimeState | None = None,
     dispatched_by: int | None = None,
     after_id: int | None = None,
     limit: int,
@@ -281,8 +282,8 @@ def event_rows(
                 Event.address.icontains(keyword, autoescape=True),
             )
         )
-    if overdue is not None:
-        query = query.where(_running(overdue))
+    if colour is not None:
+        query = query.where(colour_condition(colour, now=datetime.now(UTC)))
     if dispatched_by is not None:
         query = query.where(Event.id.in_(dispatched_ids(dispatched_by)))
     if statuses:
@@ -362,13 +363,6 @@ def _acted_on(actor: Actor) -> ColumnElement[bool]:
         colleagues = select(UserAccount.id).where(UserAccount.department_id == actor.department_id)
         actors = or_(actors, EventAction.actor_id.in_(colleagues))
     return exists().where(EventAction.event_id == Event.id, EventAction.action != "report", actors)
-
-
-def _running(overdue: bool) -> ColumnElement[bool]:
-    """Open work orders with a deadline, past it (overdue) or not yet."""
-    open_ = and_(Event.status.not_in(_CLOSED_STATUSES), Event.deadline.is_not(None))
-    past = Event.deadline < func.now()
-    return and_(open_, past if overdue else not_(past))
 
 
 # ---- the pool ----------------------------------------------------------------------------

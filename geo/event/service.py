@@ -8,10 +8,9 @@ a history row and an audit row in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from geoalchemy2.elements import WKTElement
@@ -282,58 +281,19 @@ def list_events(
         under = repo.region_path(session, region_id)
     if bbox is not None and not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
         raise EventRuleError("范围（bbox）应为 最小经度,最小纬度,最大经度,最大纬度")
-    fetch = partial(
-        repo.event_rows, session, actor=actor,
+    rows = repo.event_rows(
+        session, actor=actor,
         statuses=[s.value for s in statuses or ()] or None, category=category or None,
         under_path=under, mine=mine, bbox=bbox, box=box,
-        keyword=(keyword or "").strip() or None,
-        overdue=None if time_state is None else time_state is TimeState.RED,
+        keyword=(keyword or "").strip() or None, colour=time_state,
         dispatched_by=actor.user_id if dispatched_by_me else None,
+        after_id=_after_id(cursor), limit=limit + 1,
     )  # fmt: skip
-    after = _after_id(cursor)
-    if time_state is not None:
-        page, more = _in_state(session, fetch, state=time_state, after=after, limit=limit)
-        return EventPage(items=_reads(session, actor, page), next_cursor=more)
-    rows = fetch(after_id=after, limit=limit + 1)
     page = rows[:limit]
     return EventPage(
         items=_reads(session, actor, page),
         next_cursor=str(page[-1].id) if len(rows) > limit else None,
     )
-
-
-STATE_BATCH = 200  # rows read at a time when filtering on the remaining-time colour
-STATE_SCAN = 2000  # rows read for one page at most; the cursor continues after them
-
-
-def _in_state(
-    session: Session,
-    fetch: Callable[..., list[Row[Any]]],
-    *,
-    state: TimeState,
-    after: int | None,
-    limit: int,
-) -> tuple[list[Row[Any]], str | None]:
-    """The colour is counted on the working-day calendar, not in SQL: read the (already
-    overdue / not overdue) rows in batches and keep those of the colour. A page may hold
-    fewer than `limit` rows and still have a cursor when the scan stopped early."""
-    kept: list[Row[Any]] = []
-    scanned = 0
-    now = datetime.now(SHANGHAI)
-    while True:
-        batch = fetch(after_id=after, limit=STATE_BATCH)
-        times = timings(session, batch, now=now)
-        for row in batch:
-            if times.get(row.id, NONE).time_state is state:
-                kept.append(row)
-                if len(kept) > limit:
-                    return kept[:limit], str(kept[limit - 1].id)
-        scanned += len(batch)
-        if len(batch) < STATE_BATCH:
-            return kept, None
-        after = batch[-1].id
-        if scanned >= STATE_SCAN:
-            return kept, str(after)
 
 
 def event_targets(session: Session, *, actor: Actor, event_id: int) -> EventTargets:

@@ -15,12 +15,13 @@ from geo.calendar.arithmetic import SHANGHAI
 from geo.calendar.service import load_calendar
 from geo.core.actor import Actor
 from geo.core.errors import NotFound
-from geo.event import query
+from geo.event import query, time_sql
 from geo.event.deadlines import after_working_days, after_working_hours
 from geo.event.errors import EventRuleError
 from geo.event.models import EventSource
-from geo.event.query import EventFilters, QuerySort, TimeStateFilter
+from geo.event.query import EventFilters, QuerySort
 from geo.event.schemas import TimeState
+from geo.event.time_sql import TimeStateFilter
 from geo.event.workflow import Status
 from tests.conftest import scalar
 from tests.geo.event.event_flow import grid_point, user_id
@@ -161,7 +162,7 @@ def test_working_seconds_in_sql_equal_the_calendar(db: Session) -> None:
         datetime(2026, 10, 9, 9, 0, tzinfo=SHANGHAI),
         datetime(2026, 10, 14, 17, 30, tzinfo=SHANGHAI),
     ):
-        seconds = db.scalar(select(query.working_seconds(start, end)))
+        seconds = db.scalar(select(time_sql.working_seconds(start, end)))
         assert seconds == calendar.working_time_between(start, end).total_seconds()
 
 
