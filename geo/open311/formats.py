@@ -5,6 +5,7 @@ names (<endpoints><endpoint>, <formats><format>); null is an empty element."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
@@ -55,6 +56,11 @@ def errors(fmt: Format, code: int, description: str) -> bytes:
     return render(fmt, "errors", [{"code": code, "description": description}])
 
 
+# Control characters XML 1.0 cannot carry (a vertical tab pasted from a word processor would
+# otherwise make the whole list unanswerable); JSON keeps them, escaped.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _fill(element: etree._Element, values: Mapping[str, Any]) -> None:
     for name, value in values.items():
         _append(element, name, value)
@@ -70,4 +76,4 @@ def _append(parent: etree._Element, name: str, value: Any) -> None:
     elif isinstance(value, bool):
         child.text = "true" if value else "false"
     elif value is not None:
-        child.text = str(value)
+        child.text = XML_ILLEGAL.sub("", str(value))

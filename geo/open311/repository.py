@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from geo.event.models import Event, EventCategory
+from geo.event.models import Event, EventCategory, EventSource
 from geo.open311.models import Open311Request
 from geo.org.models import Department
 from geo.region.models import Region
@@ -58,7 +58,9 @@ def request_rows(
     statuses: list[str] | None = None,
     limit: int = MAX_REQUESTS,
 ) -> list[Row[Any]]:
-    """Service requests, newest first. `numbers` (event numbers) ignores the other filters."""
+    """Service requests, newest first. `numbers` (event numbers) ignores the other filters.
+    Only work orders from the public's own channels are published (source 'public'): the
+    internal ones (grid members, patrols, cameras, the hotline's callers) stay inside."""
     query = (
         select(
             Event.event_no,
@@ -88,6 +90,7 @@ def request_rows(
         .outerjoin(Department, Department.id == Event.assignee_department_id)
         .outerjoin(_merged, _merged.id == Event.merged_into_id)
         .outerjoin(Open311Request, Open311Request.event_id == Event.id)
+        .where(Event.source == EventSource.PUBLIC.value)
     )
     if numbers is not None:
         query = query.where(Event.event_no.in_(numbers))

@@ -126,7 +126,9 @@ def test_round_trip_in_xml(anon_client: TestClient, db: Session) -> None:
     _no_personal_data(r.text)
 
     other = scalar(
-        db, "SELECT event_no FROM event WHERE event_no <> :n ORDER BY id LIMIT 1", n=number
+        db,
+        "SELECT event_no FROM event WHERE event_no <> :n AND source = 'public' ORDER BY id LIMIT 1",
+        n=number,
     )
     both = anon_client.get(f"{V2}/requests.xml", params={"service_request_id": f"{number},{other}"})
     numbers = etree.fromstring(both.content).xpath(
@@ -275,7 +277,9 @@ def test_default_window_is_ninety_days_and_at_most_a_thousand(
 ) -> None:
     rows = anon_client.get(f"{V2}/requests.json").json()
     expected = scalar(
-        db, "SELECT count(*) FROM event WHERE reported_at >= now() - interval '90 days'"
+        db,
+        "SELECT count(*) FROM event WHERE reported_at >= now() - interval '90 days' "
+        "AND source = 'public'",
     )
     assert len(rows) == min(expected, 1000)  # type: ignore[type-var]
     dates = [r["requested_datetime"] for r in rows]
@@ -291,7 +295,9 @@ def test_status_maps_to_open_or_closed(
     anon_client: TestClient, db: Session, status: str, spec_status: str
 ) -> None:
     number = scalar(
-        db, "SELECT event_no FROM event WHERE status = :s ORDER BY id LIMIT 1", s=status
+        db,
+        "SELECT event_no FROM event WHERE status = :s AND source = 'public' ORDER BY id LIMIT 1",
+        s=status,
     )
     if number is None:
         pytest.skip(f"the demo data has no {status} event")
@@ -323,3 +329,26 @@ def test_unknown_request_and_format(anon_client: TestClient) -> None:
     assert "SJ00000000" in _error(anon_client.get(f"{V2}/requests/SJ00000000.json"), 404)
     r = anon_client.get(f"{V2}/services.csv")
     assert "不支持的格式" in _error(r, 404)
+
+
+def test_internal_work_orders_are_not_published(anon_client: TestClient, db: Session) -> None:
+    """Grid members', patrols', cameras' and hotline callers' reports stay inside: only the
+    public's own reports are service requests."""
+    internal = scalar(db, "SELECT event_no FROM event WHERE source = 'grid_member' LIMIT 1")
+    public = scalar(db, "SELECT event_no FROM event WHERE source = 'public' LIMIT 1")
+    assert anon_client.get(f"{V2}/requests/{internal}.json").status_code == 404
+    assert anon_client.get(f"{V2}/requests/{public}.json").status_code == 200
+    listed = anon_client.get(
+        f"{V2}/requests.json", params={"service_request_id": f"{internal},{public}"}
+    )
+    assert [r["service_request_id"] for r in listed.json()] == [public]
+
+
+def test_control_characters_do_not_break_the_xml(anon_client: TestClient, db: Session) -> None:
+    number = scalar(db, "SELECT event_no FROM event WHERE source = 'public' LIMIT 1")
+    db.execute(text("UPDATE event SET description = 'a' || chr(11) || 'b' WHERE event_no = :n"),
+               {"n": number})  # fmt: skip
+    db.flush()
+    answer = anon_client.get(f"{V2}/requests/{number}.xml")
+    assert answer.status_code == 200
+    assert etree.fromstring(answer.content).findtext("request/description") == "ab"
