@@ -22,7 +22,7 @@ from geo.attendance.schemas import (
     ReviewBody,
     Summary,
 )
-from geo.attendance.summary import monthly_summary, summary_csv
+from geo.attendance.summary import export_summary, monthly_summary
 from geo.attendance.workflow import Action, Status
 from geo.core.actor import Actor
 
@@ -125,10 +125,9 @@ def summary(
 def summary_download(
     month: Month, actor: Reviewer, session: SessionDep, region_id: RegionFilter = None
 ) -> Response:
-    data = monthly_summary(session, actor=actor, month=month, region_id=region_id)
     filename = f"attendance-{month}.csv"
     return Response(
-        summary_csv(data),
+        export_summary(session, actor=actor, month=month, region_id=region_id),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

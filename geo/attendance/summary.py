@@ -19,11 +19,13 @@ from geo.attendance import repository as repo
 from geo.attendance.errors import AttendanceRuleError
 from geo.attendance.schemas import Summary, SummaryRow
 from geo.attendance.workflow import REVIEW_PERMISSION
+from geo.audit.service import record
 from geo.calendar.arithmetic import SHANGHAI
 from geo.calendar.service import load_calendar
 from geo.core.actor import Actor
 from geo.core.errors import NotFound
 from geo.core.scope import region_in_scope
+from geo.core.spreadsheet import inert
 
 __all__ = ["CSV_COLUMNS", "monthly_summary", "summary_csv"]
 
@@ -108,6 +110,20 @@ CSV_COLUMNS = (
 )
 
 
+def export_summary(
+    session: Session, *, actor: Actor, month: str, region_id: int | None = None
+) -> str:
+    """The month's summary as CSV; who downloaded it is audited (it names people)."""
+    summary = monthly_summary(session, actor=actor, month=month, region_id=region_id)
+    record(
+        session, action="attendance.export", object_type="attendance_summary", object_id=month,
+        after={"month": month, "region_id": region_id, "rows": len(summary.rows)},
+        region_path=None if actor.is_district_wide else actor.region_path,
+        **actor.audit_fields(),
+    )  # fmt: skip
+    return summary_csv(summary)
+
+
 def summary_csv(summary: Summary) -> str:
     """The summary as CSV with a byte-order mark, so that Excel reads the Chinese."""
     out = io.StringIO()
@@ -118,12 +134,5 @@ def summary_csv(summary: Summary) -> str:
         values = row.model_dump()
         rate = values["in_grid_rate"]
         values["in_grid_rate"] = "" if rate is None else f"{rate * 100:.1f}%"
-        writer.writerow([_cell(values[key]) for key, _ in CSV_COLUMNS])
+        writer.writerow([inert(values[key]) for key, _ in CSV_COLUMNS])
     return out.getvalue()
-
-
-def _cell(value: object) -> object:
-    # A name that starts like a formula must not run as one in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

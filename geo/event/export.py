@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from geo.audit.service import record
 from geo.calendar.arithmetic import SHANGHAI
 from geo.core.actor import Actor
+from geo.core.spreadsheet import inert
 from geo.event.errors import EventRuleError
 from geo.event.query import EventFilters, QuerySort, check_filters, count_events, matched_select
 from geo.event.timing import NONE, Timing, timings
@@ -198,9 +199,11 @@ def plan_export(
 
 def _batches(session: Session, plan: ExportPlan) -> Iterator[list[list[Value]]]:
     """Rows as lists of values, BATCH at a time from a server-side cursor (yield_per)."""
+    # No more rows than were counted, checked against the cap and audited: rows reported
+    # since then wait for the next export.
     query = matched_select(
         plan.actor, plan.filters, now=plan.at, region_path=plan.region_path, sort=plan.sort
-    )
+    ).limit(plan.rows)
     result = session.execute(query.execution_options(yield_per=BATCH))
     fields = [EXPORT_FIELDS[k] for k in plan.fields]
     needs_timing = any(k in ("remaining", "time_state") for k in plan.fields)
@@ -210,14 +213,6 @@ def _batches(session: Session, plan: ExportPlan) -> Iterator[list[list[Value]]]:
 
 
 # ---- CSV ---------------------------------------------------------------------------------
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Value) -> Value:
-    """Text a spreadsheet would run as a formula is prefixed with ' (CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def csv_chunks(session: Session, plan: ExportPlan) -> Iterator[bytes]:
@@ -229,7 +224,7 @@ def csv_chunks(session: Session, plan: ExportPlan) -> Iterator[bytes]:
     for rows in _batches(session, plan):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([_csv_cell(v) for v in row] for row in rows)
+        writer.writerows([inert(v) for v in row] for row in rows)
         yield buffer.getvalue().encode("utf-8")
 
 

@@ -93,10 +93,10 @@ def report_event(session: Session, *, actor: Actor, data: EventCreate) -> EventD
     grid = place.region
     if place.note and not region_in_scope(session, actor, grid.id):
         # A town dispatcher's report sent up to the district pool: they see what they
-        # reported once, without the district's actions.
+        # reported once — not the district's actions, nor other towns' work orders nearby.
         reader = replace(actor, region_id=grid.id, region_path=grid.path, region_level="district")
         detail = get_event(session, actor=reader, event_id=event.id)
-        return detail.model_copy(update={"actions": []})
+        return detail.model_copy(update={"actions": [], "duplicate_of_candidates": []})
     return get_event(session, actor=actor, event_id=event.id)
 
 

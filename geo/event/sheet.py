@@ -12,8 +12,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from geo.audit.service import record
 from geo.calendar.arithmetic import SHANGHAI
 from geo.core.actor import Actor
+from geo.core.spreadsheet import inert
 from geo.event.models import EventSource
 from geo.event.schemas import EventDetail, TimeState
 from geo.event.service import get_event
@@ -30,7 +32,6 @@ SOURCE = {
     EventSource.PATROL: "执法巡查",
 }
 TIME_STATE = {TimeState.GREEN: "正常", TimeState.YELLOW: "临期", TimeState.RED: "超期"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HISTORY_HEADER = ("序号", "时间", "环节", "操作人", "处理后状态", "派往", "意见 / 反馈")
 
 
@@ -41,16 +42,22 @@ def work_order_csv(session: Session, *, actor: Actor, event_id: int) -> tuple[st
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(("工单", event.event_no))
-    writer.writerows([(name, _cell(value)) for name, value in _fields(event)])
+    writer.writerows([(name, inert(value)) for name, value in _fields(event)])
     writer.writerow(())
     writer.writerow(("流转记录",))
     writer.writerow(HISTORY_HEADER)
     for n, step in enumerate(event.history, start=1):
         target = step.target_user_name or step.target_department_name or ""
         writer.writerow(
-            (n, _at(step.at), step.action_label, _cell(step.actor_name),
-             step.to_status_label, _cell(target), _cell(step.opinion or ""))
+            (n, _at(step.at), step.action_label, inert(step.actor_name),
+             step.to_status_label, inert(target), inert(step.opinion or ""))
         )  # fmt: skip
+    record(
+        session, action="event.export_one", object_type="event", object_id=event.id,
+        after={"event_no": event.event_no, "format": "csv"},
+        region_path=None if actor.is_district_wide else actor.region_path,
+        **actor.audit_fields(),
+    )  # fmt: skip
     return f"{event.event_no}.csv", out.getvalue()
 
 
@@ -75,11 +82,6 @@ def _fields(e: EventDetail) -> list[tuple[str, str]]:
         ("承办", holder),
         ("办结时间", _at(e.closed_at)),
     ]
-
-
-def _cell(text: str) -> str:
-    """Text typed by people, never read by Excel as a formula (CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _remaining(e: EventDetail) -> str:

@@ -250,6 +250,8 @@ def test_a_dispatcher_report_outside_every_grid_goes_to_the_district_pool(
     town_pool = events.pool_count(db, actor=town)
     sent_up = _report(db, town, lon, lat)
     assert sent_up.grid_id == district.id and sent_up.actions == []
+    # The first report at that point is a suspected duplicate the town may not read.
+    assert sent_up.duplicate_of_candidates == []
     assert events.pool_count(db, actor=town) == town_pool
     assert events.pool_count(db, actor=centre) == before + 2
 
