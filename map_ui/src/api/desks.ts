@@ -1,7 +1,7 @@
 // The calls of the grid-governance desks and the report form: work-order lists by tab,
-// the category dictionary, where a point would be reported, reporting with photos, and
-// the review of extension requests.
-import { http, type Query } from './http'
+// the category dictionary, where a point would be reported, reporting, the export of one
+// work order, and the review of extension requests.
+import { download, http, type Query } from './http'
 import type { Page } from './admin'
 
 export type TimeState = 'green' | 'yellow' | 'red'
@@ -89,7 +89,7 @@ const EVENTS = '/api/v1/events'
 
 export const desks = {
   list: (query: Query) => http.get<Page<WorkOrderRow>>(EVENTS, query),
-  exportUrl: (id: number) => `${EVENTS}/${id}/export`,
+  downloadExport: (id: number) => download(`${EVENTS}/${id}/export`, undefined, `event-${id}.csv`),
   categories: () => http.get<CategoryNode[]>(`${EVENTS}/categories`),
   locate: (lon: number, lat: number, signal?: AbortSignal) =>
     http.get<PointLocation>(`${EVENTS}/locate`, { lon, lat }, signal),
@@ -97,12 +97,4 @@ export const desks = {
   pendingExtensions: () => http.get<ExtensionRow[]>('/api/v1/extensions', { pending: true }),
   reviewExtension: (id: number, body: { approve: boolean; opinion: string | null; expected_status: ExtensionStatus }) =>
     http.post<ExtensionRow>(`/api/v1/extensions/${id}/review`, body),
-}
-
-/** Photos of a report (multipart: the JSON helper cannot send files). */
-export async function uploadPhotos(eventId: number, files: File[]): Promise<unknown[]> {
-  const form = new FormData()
-  for (const file of files) form.append('files', file, file.name)
-  form.append('kind', 'report')
-  return http.upload<unknown[]>(`${EVENTS}/${eventId}/photos`, form)
 }

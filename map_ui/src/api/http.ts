@@ -94,3 +94,41 @@ export const http = {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
+
+/** The file name the server gave in Content-Disposition (RFC 5987 `filename*` first). */
+function attachmentName(header: string | null): string | null {
+  if (!header) return null
+  const encoded = /filename\*\s*=\s*(?:[\w-]+)'[^']*'([^;]+)/i.exec(header)?.[1]
+  if (encoded) {
+    try {
+      return decodeURIComponent(encoded.trim().replace(/^"|"$/g, ''))
+    } catch {
+      // malformed escape: try the plain name
+    }
+  }
+  const plain = /filename\s*=\s*(?:"([^"]*)"|([^;]+))/i.exec(header)
+  return plain?.[1] ?? plain?.[2]?.trim() ?? null
+}
+
+/**
+ * Fetch a file and hand it to the browser as a download. A refusal (4xx/5xx) throws an
+ * ApiError with the server's message instead of being saved as a file.
+ */
+export async function download(path: string, query?: Query, fallbackName = 'download'): Promise<void> {
+  const response = await fetch(withQuery(path, query), { credentials: 'same-origin' })
+  if (!response.ok) {
+    const error = new ApiError(response.status, ...(await errorDetail(response)))
+    if (response.status === 401) onUnauthorized?.()
+    throw error
+  }
+  const blob = await response.blob()
+  const url = URL.createObjectURL(blob)
+  const link = document.createElement('a')
+  link.href = url
+  link.download = attachmentName(response.headers.get('Content-Disposition')) ?? fallbackName
+  document.body.appendChild(link)
+  link.click()
+  link.remove()
+  // Revoked later, not at once: the browser may still be reading the file after the click.
+  setTimeout(() => URL.revokeObjectURL(url), 40_000)
+}

@@ -181,7 +181,9 @@ export const zhCN = {
     name: '网格名称',
     code: '网格编码',
     version: '版本',
+    /** Also the server's grid_role of a grid's responsible member (GET /events/{id}/targets). */
     responsible: '责任网格员',
+    noResponsible: '未配置网格员',
     members: '网格员',
     memberCount: '人数',
     area: '面积（m²）',
@@ -589,7 +591,6 @@ export const zhCN = {
       urgency: { 1: '一般', 2: '紧急', 3: '特急' } as Record<number, string>,
     },
     timeStates: { on_time: '正常', near: '临期', overdue: '超期' } as Record<string, string>,
-    remaining: (hours: number) => (hours >= 0 ? `剩余 ${hours} 工时` : `超期 ${-hours} 工时`),
   },
   // MapLibre's own control tooltips (its `locale` option).
   workbench: {
@@ -707,7 +708,7 @@ export const zhCN = {
       patrol: '执法巡查',
     } as Record<string, string>,
     timeState: { green: '正常', yellow: '临期', red: '超期' } as Record<string, string>,
-    hoursLeft: (h: number) => (h >= 0 ? `剩 ${formatHours(h)}` : `超 ${formatHours(-h)}`),
+    hoursLeft: (h: number) => (h >= 0 ? `剩余 ${formatHours(h)}` : `超期 ${formatHours(-h)}`),
     actions: {
       claim: '索取工单',
       sign: '签收',
@@ -788,9 +789,6 @@ export const zhCN = {
     severities: { 1: '一般', 2: '较大', 3: '重大' } as Record<number, string>,
     urgencies: { 1: '一般', 2: '紧急', 3: '特急' } as Record<number, string>,
     timeStates: { green: '正常', yellow: '临期', red: '超期' } as Record<string, string>,
-    left: (h: string) => `剩余 ${h} 工作小时`,
-    overdue: (h: string) => `超期 ${h} 工作小时`,
-    noDeadline: '—',
     openFailed: '无法打开工单详情',
     extension: {
       eventNo: '事件编号',
@@ -817,6 +815,7 @@ export const zhCN = {
       titlePlaceholder: '一句话说明问题，如“疑似废弃车辆”',
       category: '事件分类',
       categoryPlaceholder: '选择具体小类',
+      categoryDays: (name: string, days: number) => `${name}（${days} 个工作日）`,
       description: '问题描述',
       severity: '严重程度',
       urgency: '紧急程度',

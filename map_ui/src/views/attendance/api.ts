@@ -1,6 +1,6 @@
 // The attendance API (/api/v1/attendance): check-ins, daily reports, the monthly summary.
 import type { FeatureCollection, MultiPolygon, Point } from 'geojson'
-import { http, withQuery } from '../../api/http'
+import { download, http } from '../../api/http'
 import type { Page } from '../../api/admin'
 
 const BASE = '/api/v1/attendance'
@@ -97,7 +97,8 @@ export const attendance = {
   review: (id: number, action: 'approve' | 'reject', expected_status: DayStatus, opinion: string | null) =>
     http.post<DayDetail>(`${BASE}/days/${id}/${action}`, { expected_status, opinion }),
   summary: (month: string, region_id?: number | null) => http.get<Summary>(`${BASE}/summary`, { month, region_id }),
-  summaryCsvUrl: (month: string, region_id?: number | null) => withQuery(`${BASE}/summary.csv`, { month, region_id }),
+  downloadSummary: (month: string, region_id?: number | null) =>
+    download(`${BASE}/summary.csv`, { month, region_id }, `attendance-${month}.csv`),
 }
 
 /** A rate as a percentage, or a dash. */

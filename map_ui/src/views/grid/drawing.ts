@@ -5,6 +5,7 @@ import MapboxDraw from '@mapbox/mapbox-gl-draw'
 import '@mapbox/mapbox-gl-draw/dist/mapbox-gl-draw.css'
 import type { GeoJSONSource, IControl, Map as MlMap } from 'maplibre-gl'
 import type { FeatureCollection, Geometry, MultiPolygon, Polygon } from 'geojson'
+import { zhCN as t } from '../../i18n/zh-CN'
 
 // MapLibre names its classes maplibregl-*: the drawing library must look for those.
 Object.assign(MapboxDraw.constants.classes, {
@@ -54,7 +55,7 @@ export function installGridLayers(map: MlMap): void {
   map.addLayer({ id: `${GRIDS}-line`, type: 'line', source: GRIDS, paint: { 'line-color': '#389e0d', 'line-width': 1.5 } })
   map.addLayer({ id: `${GRIDS}-label`, type: 'symbol', source: GRIDS,
     layout: { 'text-field': ['format', ['get', 'name'], {}, '\n', {},
-                             ['coalesce', ['get', 'responsible_member_name'], '未配置网格员'], { 'font-scale': 0.8 }],
+                             ['coalesce', ['get', 'responsible_member_name'], t.grids.noResponsible], { 'font-scale': 0.8 }],
               'text-size': 13, 'text-font': ['Noto Sans Regular'] },
     paint: { 'text-color': '#135200', 'text-halo-color': '#fff', 'text-halo-width': 1.5 } }) // prettier-ignore
   map.addLayer({ id: `${REFUSAL}-fill`, type: 'fill', source: REFUSAL, paint: { 'fill-color': '#f5222d', 'fill-opacity': 0.55 } })

@@ -1,7 +1,7 @@
 // The general query's calls (GET /api/v1/events/query …): one set of filters, sent the
 // same way to the table, the count, the map and the export.
 import type { Page } from '../../api/admin'
-import { http } from '../../api/http'
+import { download, http } from '../../api/http'
 import type { RegionNode } from '../../api/types'
 import type { EventRow } from '../../api/events'
 
@@ -115,6 +115,6 @@ export const generalQuery = {
     get<QueryMap>('/query/map', filterParams(f, { view: view.join(','), zoom: Math.floor(zoom) }), signal),
   options: () => http.get<QueryOptions>(`${BASE}/query/options`),
   exportOptions: () => http.get<ExportOptions>(`${BASE}/export/options`),
-  exportUrl: (f: QueryFilters, format: string, fields: string[], sort: string) =>
-    `${BASE}/export?${filterParams(f, { format, fields: fields.join(','), sort })}`,
+  download: (f: QueryFilters, format: string, fields: string[], sort: string) =>
+    download(`${BASE}/export?${filterParams(f, { format, fields: fields.join(','), sort })}`, undefined, `export.${format}`),
 }
