@@ -25,7 +25,7 @@ COLUMNS = {
     "event": "event_no, title, description, category_code, status, source, severity, urgency, "
     "address, reporter_name, reported_at, closed_at, geom, region_id, reporter_id, "
     "claimed_by_id, assignee_user_id, assignee_department_id, verifier_id, deadline, "
-    "grid_boundary_id",
+    "grid_boundary_id, responsible_member_id",
     "camera": "name, code, kind, stream_url, online, geom, region_id",
     "party_site": "name, organisation, kind, address, contact_phone, geom, region_id",
     "patrol_route": "name, kind, length_m, geom, region_id",
@@ -75,7 +75,7 @@ def generate(
             "construction_site": f.construction_sites(layout, ids, sites, seed, anchor),
             "building": f.buildings(layout, ids, sites, seed, scale),
             "enterprise": f.enterprises(layout, ids, seed, scale),
-            "event": _with_grid_version(
+            "event": _with_grid_facts(
                 conn, f.events(layout, ids, seed, scale, anchor, desks, staged)
             ),
             "camera": f.cameras(layout, ids, seed, scale),
@@ -93,7 +93,6 @@ def generate(
             print(
                 f"  工单流转记录：{counts['event_action']} 行（{time.monotonic() - started:.1f}s）"
             )
-        _link_events_to_grid_versions(conn)
         counts["open311_key"] = insert_open311_key(conn)
         counts["attendance_check_in"] = insert_attendance(conn, seed=seed, anchor=anchor)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -101,22 +100,18 @@ def generate(
     return counts
 
 
-def _with_grid_version(conn: Connection, rows: Iterable[tuple]) -> Iterable[tuple]:
-    """Event rows with the outline version of their grid (version 1, written by the region
-    trigger), as a report stores it. Read now: the rows are streamed inside a COPY."""
+def _with_grid_facts(conn: Connection, rows: Iterable[tuple]) -> Iterable[tuple]:
+    """Event rows with their grid's outline version (version 1, written by the region
+    trigger) and responsible member, as a report stores them. Read now: the rows are
+    streamed inside a COPY."""
     versions = dict(
         conn.execute(text("SELECT grid_id, id FROM grid_boundary WHERE valid_to IS NULL")).all()
     )
-    region = COLUMNS["event"].split(", ").index("region_id")
-    return ((*row, versions.get(row[region])) for row in rows)
-
-
-def _link_events_to_grid_versions(conn: Connection) -> None:
-    """Demo events in a grid with a responsible member name them, as a report does."""
-    conn.execute(
-        text("""UPDATE event e SET responsible_member_id = m.user_id
-                FROM grid_member m WHERE m.grid_id = e.region_id AND m.is_responsible""")
+    members = dict(
+        conn.execute(text("SELECT grid_id, user_id FROM grid_member WHERE is_responsible")).all()
     )
+    region = COLUMNS["event"].split(", ").index("region_id")
+    return ((*row, versions.get(row[region]), members.get(row[region])) for row in rows)
 
 
 def _copy(conn: Connection, table: str, rows: Iterable[tuple], columns: str = "") -> int:

@@ -68,6 +68,13 @@ def demo_accounts() -> list[DemoAccount]:
     return out
 
 
+# Given names of the community grid members ({prefix}_wg01 …), in community order.
+COMMUNITY_MEMBERS = {
+    "ys": ("刘洋", "何静", "曹磊", "严蕾", "华峰", "金燕", "陶然"),
+    "tq": ("姜涛", "戴敏", "范宇"),
+}
+
+
 def _first_grid(town_code: str) -> str:
     return town_code[:9] + "001001"  # the first grid of the town's first community
 
@@ -133,7 +140,41 @@ def insert_accounts(conn: Connection) -> int:
         for number in a.windows:
             conn.execute(text("INSERT INTO window_staff VALUES (:w, :u)"),
                          {"w": windows[(a.region_code, number)], "u": user_id})  # fmt: skip
-    return len(accounts)
+    return len(accounts) + _insert_community_members(conn, password_hash)
+
+
+def _insert_community_members(conn: Connection, password_hash: str) -> int:
+    """One grid member per community of the demo towns, answering for each of its grids
+    that has nobody yet (the town's own demo grid member keeps theirs): reports then name a
+    responsible member wherever they fall."""
+    added = 0
+    for code, prefix, short in TOWNS:
+        communities = conn.execute(
+            text("""SELECT c.id FROM region c JOIN region t ON t.id = c.parent_id
+                    WHERE t.code = :town AND c.level = 'community' ORDER BY c.code"""),
+            {"town": code},
+        ).scalars()
+        for n, (community, name) in enumerate(
+            zip(communities, COMMUNITY_MEMBERS[prefix], strict=False), 1
+        ):
+            user_id = conn.execute(
+                text("""INSERT INTO user_account (username, display_name, phone, region_id,
+                            password_hash, is_demo)
+                        VALUES (:u, :n, :phone, :r, :h, true) RETURNING id"""),
+                {"u": f"{prefix}_wg{n:02d}", "n": f"{short}网格员·{name}",
+                 "phone": f"138{added + 1:08d}", "r": community, "h": password_hash},
+            ).scalar_one()  # fmt: skip
+            conn.execute(text("INSERT INTO user_role VALUES (:u, 'grid_member')"), {"u": user_id})
+            conn.execute(
+                text("""INSERT INTO grid_member (grid_id, user_id, is_responsible)
+                        SELECT g.id, :u, true FROM region g
+                        WHERE g.parent_id = :c AND NOT EXISTS (
+                            SELECT 1 FROM grid_member m
+                            WHERE m.grid_id = g.id AND m.is_responsible)"""),
+                {"u": user_id, "c": community},
+            )
+            added += 1
+    return added
 
 
 def _insert_centre(

@@ -20,14 +20,15 @@ DAYS = 10  # working days of history
 PENDING_DAYS = 3  # the latest days are left for the reviewer
 TOLERANCE_M, ACCURACY_CAP_M = 30.0, 50.0  # the parameters' defaults
 
+# Each member once, checking in at the first grid they answer for.
 _MEMBERS = """
-    SELECT gm.user_id, gm.grid_id, u.username,
+    SELECT DISTINCT ON (u.username) gm.user_id, gm.grid_id, u.username,
            (SELECT r.id FROM user_account r WHERE r.username = split_part(u.username, '_', 1)
                                                           || '_dispatcher') AS reviewer_id,
            (SELECT r.display_name FROM user_account r
              WHERE r.username = split_part(u.username, '_', 1) || '_dispatcher') AS reviewer
     FROM grid_member gm JOIN user_account u ON u.id = gm.user_id
-    WHERE gm.is_responsible ORDER BY u.username"""
+    WHERE gm.is_responsible ORDER BY u.username, gm.grid_id"""
 
 # A point inside the grid, or 150–400 m outside its edge (seeded: the same every time).
 _POINT = """

@@ -131,7 +131,7 @@ def test_another_town_sees_nothing(
         d["user_name"]
         for d in anon_client.get(f"{BASE}/days?limit=200", headers=tq).json()["items"]
     }
-    assert names == {"塘桥网格员·沈浩"}
+    assert "塘桥网格员·沈浩" in names and all(n.startswith("塘桥") for n in names)
 
 
 def test_summary_json_and_csv(client: TestClient) -> None:
@@ -139,7 +139,9 @@ def test_summary_json_and_csv(client: TestClient) -> None:
     summary = client.get(f"{BASE}/summary", params={"month": month})
     assert summary.status_code == 200
     rows = summary.json()["rows"]
-    assert {r["user_name"] for r in rows} == {"杨舍网格员·周杰", "塘桥网格员·沈浩"}
+    assert {"杨舍网格员·周杰", "塘桥网格员·沈浩", "杨舍网格员·刘洋"} <= {
+        r["user_name"] for r in rows
+    }
     download = client.get(f"{BASE}/summary.csv", params={"month": month})
     assert download.status_code == 200
     assert download.headers["content-type"].startswith("text/csv")
