@@ -52,13 +52,15 @@ def signed_in(browser: Any, live_server: str) -> Iterator[Any]:
         context.close()
 
 
-def _pending_day_count(username: str) -> int:
+def _pending_day_count(prefix: str) -> int:
+    """Pending daily reports of the town's grid members (usernames `prefix`_…)."""
     with get_engine().connect() as conn:
         return int(
             conn.execute(
                 text("""SELECT count(*) FROM attendance_day d JOIN user_account u
-                        ON u.id = d.user_id WHERE u.username = :u AND d.status = 'pending'"""),
-                {"u": username},
+                        ON u.id = d.user_id
+                        WHERE u.username LIKE :p || '\\_%' AND d.status = 'pending'"""),
+                {"p": prefix},
             ).scalar_one()
         )
 
@@ -66,7 +68,7 @@ def _pending_day_count(username: str) -> int:
 def test_reviewer_opens_a_day_sees_the_points_and_approves(
     signed_in: Any, live_server: str, shots: Path
 ) -> None:
-    pending_before = _pending_day_count("ys_grid")
+    pending_before = _pending_day_count("ys")
     assert pending_before > 0  # the demo leaves the latest days for review
     page = signed_in("ys_dispatcher")
     page.goto(f"{live_server}/#/map", wait_until="domcontentloaded")
@@ -75,7 +77,7 @@ def test_reviewer_opens_a_day_sees_the_points_and_approves(
     page.wait_for_url(re.compile(r"#/attendance/review$"))
     rows = page.locator('[data-testid="attendance-days"] .el-table__body tr')
     rows.first.wait_for(timeout=30_000)
-    assert rows.count() == pending_before  # 待审核 by default, this town's member only
+    assert rows.count() == pending_before  # 待审核 by default, this town's members only
     assert "杨舍网格员" in rows.first.inner_text()
     rows.first.click()
 
@@ -102,13 +104,14 @@ def test_reviewer_opens_a_day_sees_the_points_and_approves(
     )
     assert "已通过" in status.inner_text()
     assert "审核人：杨舍分中心·孙晓" in page.get_by_test_id("attendance-detail").inner_text()
-    assert _pending_day_count("ys_grid") == pending_before - 1
+    assert _pending_day_count("ys") == pending_before - 1
     page.screenshot(path=str(shots / "review-approved.png"))
 
     page.get_by_role("tab", name="月度汇总").click()
     summary = page.locator('[data-testid="attendance-summary-table"] .el-table__body tr')
     summary.first.wait_for()
-    assert "杨舍网格员·周杰" in summary.first.inner_text()
+    names = [row.split("\n")[0] for row in summary.all_inner_texts()]
+    assert "杨舍网格员·周杰" in names and all(n.startswith("杨舍网格员") for n in names)
     page.screenshot(path=str(shots / "summary.png"))
     assert page.script_errors == []
 

@@ -131,28 +131,35 @@ def test_draw_refusal_save_and_assign(
     listed = api.get("/api/v1/grids", params={"keyword": "东湖网格"}).json()["items"]
     assert [g["code"] for g in listed] == [CODE + "001"] and listed[0]["version"] == 1
 
-    # Members: ys_grid assists a grid of 杨舍镇 without a member.
+    # Members: ys_grid takes over a grid the community's member answers for.
     _tree_node(page, "杨舍镇").click()
     page.locator(
         ".el-tree-node.is-expanded .el-tree-node__children .el-tree-node__content"
     ).first.click()
-    row = page.locator('[data-testid="grid-table"] .el-table__row', has_text="未配置").first
+    row = page.locator(
+        '[data-testid="grid-table"] .el-table__row', has_text="杨舍网格员·刘洋"
+    ).first
     row.wait_for()
     row.click()
     code = re.search(r"\d{15}", page.get_by_test_id("grid-detail").inner_text())
     assert code is not None
-    page.get_by_test_id("grid-assign").click()
-    dialog = page.locator(".el-dialog", has_text="配置网格员")
-    dialog.wait_for()
-    dialog.locator('[data-testid="responsible-ys_grid"]').click()
-    page.get_by_test_id("grid-members-save").click()
-    page.locator(".el-message", has_text="网格员已保存").first.wait_for(timeout=15_000)
-    page.get_by_test_id("grid-members").filter(has_text="ys_grid").wait_for()
-    page.screenshot(path=str(shots / "grid-members.png"))
     grid = api.get("/api/v1/grids", params={"keyword": code.group()}).json()["items"][0]
+    before = [
+        {"user_id": m["user_id"], "is_responsible": m["is_responsible"]}
+        for m in api.get(f"/api/v1/grids/{grid['id']}").json()["members"]
+    ]
     try:
-        assert grid["responsible_member_name"] and grid["member_count"] == 1
+        page.get_by_test_id("grid-assign").click()
+        dialog = page.locator(".el-dialog", has_text="配置网格员")
+        dialog.wait_for()
+        dialog.locator('[data-testid="responsible-ys_grid"]').click()
+        page.get_by_test_id("grid-members-save").click()
+        page.locator(".el-message", has_text="网格员已保存").first.wait_for(timeout=15_000)
+        page.get_by_test_id("grid-members").filter(has_text="ys_grid").wait_for()
+        page.screenshot(path=str(shots / "grid-members.png"))
+        after = api.get("/api/v1/grids", params={"keyword": code.group()}).json()["items"][0]
+        assert after["responsible_member_name"] == "杨舍网格员·周杰"
     finally:
-        api.put(f"/api/v1/grids/{grid['id']}/members", json={"members": []})
+        api.put(f"/api/v1/grids/{grid['id']}/members", json={"members": before})
     assert errors == []
     page.context.close()
