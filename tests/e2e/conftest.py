@@ -29,9 +29,26 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-DEMO_ADMIN = {"username": "admin", "password": "Demo@2026"}
+DEMO_PASSWORD = "Demo@2026"
+DEMO_ADMIN = {"username": "admin", "password": DEMO_PASSWORD}
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright 未安装（.[dev]）")
+
+
+def signed_in_context(browser: Any, live_server: str, username: str, **options: Any) -> Any:
+    """A browser context signed in as a demo user through the API, from the context itself,
+    so its pages carry the session cookie (the sign-in page is tested on its own).
+    The viewport is 1400x900 and the locale zh-CN unless `options` (any of
+    `browser.new_context`'s, e.g. accept_downloads, timezone_id) say otherwise."""
+    context = browser.new_context(
+        **{"viewport": {"width": 1400, "height": 900}, "locale": "zh-CN", **options}
+    )
+    answer = context.request.post(
+        f"{live_server}/api/v1/auth/login",
+        data={"username": username, "password": DEMO_PASSWORD},
+    )
+    assert answer.ok, answer.text()
+    return context
 
 
 @pytest.fixture(scope="session")
@@ -78,14 +95,14 @@ def open_page(browser: Any, live_server: str) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def _open(width: int = 1400, height: int = 900) -> tuple[Any, PageWatch]:
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True
+        context = signed_in_context(
+            browser,
+            live_server,
+            DEMO_ADMIN["username"],
+            viewport={"width": width, "height": height},
+            accept_downloads=True,
         )
         contexts.append(context)
-        # Signed in through the API from the context itself, so the page carries the
-        # session cookie (the sign-in page is tested on its own).
-        signed_in = context.request.post(f"{live_server}/api/v1/auth/login", data=DEMO_ADMIN)
-        assert signed_in.ok, signed_in.text()
         page = context.new_page()
         watch = PageWatch(live_server)
         page.on("request", watch.on_request)

@@ -23,8 +23,8 @@ import pytest
 from sqlalchemy import text
 
 from geo.core.db import get_engine
+from tests.e2e.conftest import signed_in_context
 
-PASSWORD = "Demo@2026"
 # Chromium logs every 4xx answer as a console error; the refusals are provoked on purpose
 # (their text must reach the user, which the tests check), so only those lines are allowed.
 EXPECTED_REFUSAL = re.compile(
@@ -76,11 +76,7 @@ def open_screen(
     failures_before = request.session.testsfailed
 
     def _open(username: str, screen: str) -> Any:
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-        signed_in = context.request.post(
-            f"{live_server}/api/v1/auth/login", data={"username": username, "password": PASSWORD}
-        )
-        assert signed_in.ok, signed_in.text()
+        context = signed_in_context(browser, live_server, username)
         page = context.new_page()
         watch = Watch()
         page.on("console", watch.on_console)

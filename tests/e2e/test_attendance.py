@@ -16,9 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.core.db import get_engine
+from tests.e2e.conftest import signed_in_context
 from tests.geo.attendance.attendance_places import inside
-
-PASSWORD = "Demo@2026"
 
 
 @pytest.fixture
@@ -34,13 +33,10 @@ def signed_in(browser: Any, live_server: str) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def _open(username: str, **options: Any) -> Any:
-        options = {"viewport": {"width": 1400, "height": 900}, **options}
-        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
-        contexts.append(context)
-        answer = context.request.post(
-            f"{live_server}/api/v1/auth/login", data={"username": username, "password": PASSWORD}
+        context = signed_in_context(
+            browser, live_server, username, timezone_id="Asia/Shanghai", **options
         )
-        assert answer.ok, answer.text()
+        contexts.append(context)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))

@@ -22,9 +22,9 @@ from geo.event import extension, service
 from geo.event.oversight_schemas import ExtensionCreate
 from geo.event.schemas import EventCreate
 from geo.event.workflow import Status
+from tests.e2e.conftest import signed_in_context
 from tests.geo.event.event_flow import fields, grid_point, performer, shortest_paths
 
-PASSWORD = "Demo@2026"
 GM8_COLUMNS = [
     "标题", "严重程度", "紧急程度", "分类", "所属区划", "上报人", "上报时间", "状态", "剩余时间",
 ]  # fmt: skip
@@ -86,12 +86,8 @@ def open_as(browser: Any, live_server: str, shots: Path, request: pytest.Fixture
             problems.append(f"console: {msg.text}")
 
     def _open(username: str, path: str, testid: str) -> Any:
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+        context = signed_in_context(browser, live_server, username)
         opened.append(context)
-        signed_in = context.request.post(
-            f"{live_server}/api/v1/auth/login", data={"username": username, "password": PASSWORD}
-        )
-        assert signed_in.ok, signed_in.text()
         page = context.new_page()
         page.on("console", on_console)
         page.on("pageerror", lambda e: problems.append(f"script: {e}"))

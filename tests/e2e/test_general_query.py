@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-PASSWORD = "Demo@2026"
+from tests.e2e.conftest import signed_in_context
+
 USER = "ys_dispatcher"
 SUMMARY = "document.querySelector('[data-testid=query-map-summary]').innerText"
 STATUS_CELLS = "[data-testid=query-table] tbody tr td:nth-child(4)"
@@ -28,13 +29,9 @@ def shots(output_dir: Path) -> Path:
 
 @pytest.fixture
 def query_page(browser: Any, live_server: str) -> Iterator[Any]:
-    context = browser.new_context(
-        viewport={"width": 1500, "height": 950}, locale="zh-CN", accept_downloads=True
+    context = signed_in_context(
+        browser, live_server, USER, viewport={"width": 1500, "height": 950}, accept_downloads=True
     )
-    signed_in = context.request.post(
-        f"{live_server}/api/v1/auth/login", data={"username": USER, "password": PASSWORD}
-    )
-    assert signed_in.ok, signed_in.text()
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import text
 
 from geo.core.db import get_engine
+from tests.e2e.conftest import signed_in_context
 
-PASSWORD = "Demo@2026"
 CODE = "320582102950"
 NAME = "网格测试社区"
 SIDE = 0.004  # degrees: a square of about 380 m x 440 m
@@ -61,11 +61,7 @@ def community(api: httpx.Client) -> Iterator[tuple[float, float]]:
 
 
 def _page(browser: Any, live_server: str) -> tuple[Any, list[str]]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-    signed_in = context.request.post(
-        f"{live_server}/api/v1/auth/login", data={"username": "admin", "password": PASSWORD}
-    )
-    assert signed_in.ok, signed_in.text()
+    context = signed_in_context(browser, live_server, "admin")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from data.scenarios.standard_flow import CATEGORY, interior_point
+from tests.e2e.conftest import signed_in_context
 
 PASSWORD = "Demo@2026"
 TITLE = "疑似废弃车辆"
@@ -87,11 +88,9 @@ def signed_in_page(
     failures_before = request.session.testsfailed
 
     def _open(username: str, where: str) -> Any:
-        context = browser.new_context(viewport={"width": 1500, "height": 950}, locale="zh-CN")
-        signed_in = context.request.post(
-            f"{live_server}/api/v1/auth/login", data={"username": username, "password": PASSWORD}
+        context = signed_in_context(
+            browser, live_server, username, viewport={"width": 1500, "height": 950}
         )
-        assert signed_in.ok, signed_in.text()
         page = context.new_page()
         watch = Watch()
         page.on("console", watch.on_console)
