@@ -28,6 +28,10 @@ export interface EventRow {
   lat: number
   grid_id: number | null
   grid_name: string | null
+  /** The grid's boundary version the report fell in (null: reported outside every grid). */
+  grid_version: number | null
+  /** The grid's responsible member when it was reported. */
+  responsible_member_name: string | null
   community_name: string | null
   town_name: string | null
   claimed_by_id: number | null

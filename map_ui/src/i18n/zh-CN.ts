@@ -642,6 +642,8 @@ export const zhCN = {
     reporter: '上报人',
     reportedAt: '上报时间',
     location: '所属网格',
+    responsible: '责任网格员',
+    gridVersion: (n: number) => `（第 ${n} 版边界）`,
     deadline: '处置期限',
     remaining: '剩余时间',
     claimer: '派遣员',
