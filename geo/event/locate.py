@@ -5,6 +5,10 @@ reasons, so the form says beforehand what the report would say."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from geo.core.actor import Actor
@@ -12,14 +16,7 @@ from geo.core.scope import region_in_scope
 from geo.event import repository as repo
 from geo.event.schemas import CategoryNode, PointLocation
 
-__all__ = [
-    "TO_DISTRICT",
-    "list_categories",
-    "locate_point",
-    "outside_district",
-    "outside_every_grid",
-    "outside_scope",
-]
+__all__ = ["TO_DISTRICT", "Placement", "list_categories", "locate_point", "place_report"]
 
 # A dispatcher's report outside every grid (inside the district) goes to the district
 # centre's pool; the history's first line says so.
@@ -44,29 +41,42 @@ def outside_scope(grid_name: str) -> str:
     return f"该位置属于“{grid_name}”，不在您的管辖范围内，不能在此上报"
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a report at a point goes: into a grid, up to the district centre (a
+    dispatcher's point in no grid), or nowhere, with the reason."""
+
+    grid: Row[Any] | None = None
+    district: Row[Any] | None = None
+    refusal: str | None = None
+
+
+def place_report(session: Session, *, actor: Actor, lon: float, lat: float) -> Placement:
+    """The one decision behind both the report and the form's preview of it."""
+    grid = repo.locate_grid(session, lon=lon, lat=lat)
+    if grid is not None:
+        if not region_in_scope(session, actor, grid.id):
+            return Placement(refusal=outside_scope(grid.name))
+        return Placement(grid=grid)
+    district = repo.locate_district(session, lon=lon, lat=lat)
+    if district is None:
+        return Placement(refusal=outside_district(lon, lat))
+    if not actor.can("event.dispatch"):
+        return Placement(refusal=outside_every_grid(lon, lat))
+    return Placement(district=district)
+
+
 def locate_point(session: Session, *, actor: Actor, lon: float, lat: float) -> PointLocation:
     actor.require("event.report")
-    grid = repo.locate_grid(session, lon=lon, lat=lat)
-    if grid is None:
-        return _outside_grids(session, actor=actor, lon=lon, lat=lat)
-    if not region_in_scope(session, actor, grid.id):
-        # Only the grid's name, as the report's refusal says: nothing else of another town.
-        return PointLocation(lon=lon, lat=lat, reportable=False, reason=outside_scope(grid.name))
-    place = repo.grid_place(session, grid_id=grid.id)
+    placement = place_report(session, actor=actor, lon=lon, lat=lat)
+    if placement.refusal is not None:
+        # Only the reason (naming at most the grid): nothing else of another town.
+        return PointLocation(lon=lon, lat=lat, reportable=False, reason=placement.refusal)
+    if placement.grid is None:
+        return PointLocation(lon=lon, lat=lat, reportable=True, notice=TO_DISTRICT.strip("【】"))
+    place = repo.grid_place(session, grid_id=placement.grid.id)
     assert place is not None
     return PointLocation(lon=lon, lat=lat, reportable=True, **place._mapping)
-
-
-def _outside_grids(session: Session, *, actor: Actor, lon: float, lat: float) -> PointLocation:
-    """As the report decides: a dispatcher's point inside the district goes up to the
-    district centre; anyone else's is refused."""
-    if repo.locate_district(session, lon=lon, lat=lat) is None:
-        return PointLocation(lon=lon, lat=lat, reportable=False, reason=outside_district(lon, lat))
-    if not actor.can("event.dispatch"):
-        return PointLocation(
-            lon=lon, lat=lat, reportable=False, reason=outside_every_grid(lon, lat)
-        )
-    return PointLocation(lon=lon, lat=lat, reportable=True, notice=TO_DISTRICT.strip("【】"))
 
 
 def list_categories(session: Session, *, actor: Actor) -> list[CategoryNode]:

@@ -27,7 +27,7 @@ from geo.core.scope import path_within, region_in_scope
 from geo.core.srid import STORAGE_SRID
 from geo.event import repository as repo
 from geo.event.errors import EventRuleError
-from geo.event.locate import TO_DISTRICT, outside_district, outside_every_grid, outside_scope
+from geo.event.locate import TO_DISTRICT, place_report
 from geo.event.models import Event, EventCategory
 from geo.event.schemas import (
     MAX_CLAIM,
@@ -203,23 +203,13 @@ def _flag_duplicates(session: Session, *, event: Event, grid_id: int, now: datet
 
 
 def _locate(session: Session, *, actor: Actor, lon: float, lat: float) -> Place:
-    grid = repo.locate_grid(session, lon=lon, lat=lat)
-    if grid is None:
-        return _outside_grids(session, actor=actor, lon=lon, lat=lat)
-    if not region_in_scope(session, actor, grid.id):
-        raise EventRuleError(outside_scope(grid.name))
-    return place_in_grid(session, grid)
-
-
-def _outside_grids(session: Session, *, actor: Actor, lon: float, lat: float) -> Place:
-    """A point in no grid: a dispatcher's report inside the district goes to the district
-    centre's pool (区指挥中心); anyone else is told why it is refused."""
-    district = repo.locate_district(session, lon=lon, lat=lat)
-    if district is None:
-        raise EventRuleError(outside_district(lon, lat))
-    if not actor.can("event.dispatch"):
-        raise EventRuleError(outside_every_grid(lon, lat))
-    return Place(region=district, note=TO_DISTRICT)
+    placement = place_report(session, actor=actor, lon=lon, lat=lat)
+    if placement.refusal is not None:
+        raise EventRuleError(placement.refusal)
+    if placement.district is not None:
+        return Place(region=placement.district, note=TO_DISTRICT)
+    assert placement.grid is not None  # neither refused nor sent up: in a grid
+    return place_in_grid(session, placement.grid)
 
 
 def _deadline(session: Session, *, start: datetime, working_days: int) -> datetime:
