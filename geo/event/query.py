@@ -150,7 +150,7 @@ def conditions(
     f = filters
     where: list[ColumnElement[bool]] = [readable(actor, Event.region_id)]
     if f.keyword and f.keyword.strip():
-        where.append(_keyword(f.keyword.strip()))
+        where.append(repo.keyword_condition(f.keyword.strip()))
     if f.statuses:
         where.append(Event.status.in_([s.value for s in f.statuses]))
     if f.category:
@@ -179,17 +179,6 @@ def conditions(
     if f.bbox is not None:
         where.append(func.ST_Intersects(Event.geom, func.ST_MakeEnvelope(*f.bbox, STORAGE_SRID)))
     return where
-
-
-def _keyword(keyword: str) -> ColumnElement[bool]:
-    """ILIKE '%…%' on the three columns with trigram indexes (wildcards typed are literal)."""
-    escaped = keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(
-        Event.event_no.ilike(pattern, escape="\\"),
-        Event.title.ilike(pattern, escape="\\"),
-        Event.address.ilike(pattern, escape="\\"),
-    )
 
 
 def _day_start(day: date) -> datetime:

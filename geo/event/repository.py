@@ -245,6 +245,16 @@ def event_row(session: Session, *, actor: Actor, event_id: int) -> Row[Any] | No
     )
 
 
+def keyword_condition(keyword: str) -> ColumnElement[bool]:
+    """The keyword in the number, title or address (trigram indexes; typed wildcards are
+    literal): the desks' and the general query's search."""
+    return or_(
+        Event.event_no.icontains(keyword, autoescape=True),
+        Event.title.icontains(keyword, autoescape=True),
+        Event.address.icontains(keyword, autoescape=True),
+    )
+
+
 def event_rows_by_id(session: Session, *, actor: Actor, ids: list[int]) -> list[Row[Any]]:
     """The given work orders inside the actor's scope, in the order of `ids` (one query)."""
     if not ids:
@@ -275,13 +285,7 @@ def event_rows(
     if box is not None:
         query = query.where(in_box(actor, box))
     if keyword:
-        query = query.where(
-            or_(
-                Event.title.icontains(keyword, autoescape=True),
-                Event.event_no.icontains(keyword, autoescape=True),
-                Event.address.icontains(keyword, autoescape=True),
-            )
-        )
+        query = query.where(keyword_condition(keyword))
     if colour is not None:
         query = query.where(colour_condition(colour, now=datetime.now(UTC)))
     if dispatched_by is not None:
