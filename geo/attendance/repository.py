@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, String, cast, func, select, text, tuple_, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from geo.attendance.models import AttendanceCheckIn, AttendanceDay, Verdict
 from geo.core.actor import Actor
@@ -17,6 +17,9 @@ from geo.core.scope import readable, scope_params, scope_sql
 from geo.core.srid import STORAGE_SRID
 from geo.org.models import UserAccount
 from geo.region.models import Region
+from geo.region.place import COMMUNITY as _community
+from geo.region.place import GRID as _grid
+from geo.region.place import with_place
 
 # Distinct from the single-key advisory locks elsewhere (two-key form, own class id).
 _MEMBER_LOCK_CLASS = 5206
@@ -154,13 +157,11 @@ def grid_outlines(session: Session, *, grid_ids: list[int]) -> list[Row[Any]]:
 
 
 # ---- daily reports -----------------------------------------------------------------------
-_grid = aliased(Region, name="grid")
-_community = aliased(Region, name="community")
 
 
 def _day_select(actor: Actor | None) -> Any:
     """Reports with the names the desk shows; `actor` None: no scope filter."""
-    query = (
+    query = with_place(
         select(
             AttendanceDay.id,
             AttendanceDay.user_id,
@@ -179,10 +180,8 @@ def _day_select(actor: Actor | None) -> Any:
             AttendanceDay.reviewed_at,
             AttendanceDay.opinion,
             cast(_grid.path, String).label("region_path"),
-        )
-        .join(UserAccount, UserAccount.id == AttendanceDay.user_id)
-        .join(_grid, _grid.id == AttendanceDay.region_id)
-        .outerjoin(_community, _community.id == _grid.parent_id)
+        ).join(UserAccount, UserAccount.id == AttendanceDay.user_id),
+        AttendanceDay.region_id,
     )
     return query if actor is None else query.where(readable(actor, AttendanceDay.region_id))
 

@@ -41,6 +41,10 @@ from geo.event.workflow import Status
 from geo.grid.models import GridBoundary, GridMember
 from geo.org.models import Department, Role, RolePermission, UserAccount, UserRole
 from geo.region.models import Region
+from geo.region.place import COMMUNITY as _community
+from geo.region.place import GRID as _grid
+from geo.region.place import TOWN as _town
+from geo.region.place import with_place
 
 Bbox = tuple[float, float, float, float]
 
@@ -162,9 +166,6 @@ def nth_working_day_after(session: Session, *, day: date, n: int) -> date | None
 
 
 # ---- work-order rows ---------------------------------------------------------------------
-_grid = aliased(Region, name="grid")
-_community = aliased(Region, name="community")
-_town = aliased(Region, name="town")
 _claimer = aliased(UserAccount, name="claimer")
 _assignee = aliased(UserAccount, name="assignee")
 _verifier = aliased(UserAccount, name="verifier")
@@ -174,49 +175,46 @@ _responsible = aliased(UserAccount, name="responsible_member")
 
 
 def _event_select() -> Any:
+    query = select(
+        Event.id,
+        Event.event_no,
+        Event.title,
+        Event.description,
+        Event.category_code,
+        EventCategory.name.label("category_name"),
+        Event.status,
+        Event.source,
+        Event.severity,
+        Event.urgency,
+        Event.address,
+        Event.reporter_name,
+        Event.reported_at,
+        Event.closed_at,
+        Event.deadline,
+        func.ST_X(Event.geom).label("lon"),
+        func.ST_Y(Event.geom).label("lat"),
+        Event.region_id.label("grid_id"),
+        _grid.name.label("grid_name"),
+        _grid.path.label("region_path"),
+        _community.name.label("community_name"),
+        _town.name.label("town_name"),
+        Event.claimed_by_id,
+        _claimer.display_name.label("claimed_by_name"),
+        Event.assignee_user_id,
+        _assignee.display_name.label("assignee_user_name"),
+        Event.assignee_department_id,
+        _department.name.label("assignee_department_name"),
+        Event.verifier_id,
+        _verifier.display_name.label("verifier_name"),
+        _town.id.label("town_id"),
+        Event.merged_into_id,
+        _boundary.version.label("grid_version"),
+        Event.responsible_member_id,
+        _responsible.display_name.label("responsible_member_name"),
+        _open_duplicate().label("suspected_duplicate"),
+    ).join(EventCategory, EventCategory.code == Event.category_code)  # fmt: skip
     return (
-        select(
-            Event.id,
-            Event.event_no,
-            Event.title,
-            Event.description,
-            Event.category_code,
-            EventCategory.name.label("category_name"),
-            Event.status,
-            Event.source,
-            Event.severity,
-            Event.urgency,
-            Event.address,
-            Event.reporter_name,
-            Event.reported_at,
-            Event.closed_at,
-            Event.deadline,
-            func.ST_X(Event.geom).label("lon"),
-            func.ST_Y(Event.geom).label("lat"),
-            Event.region_id.label("grid_id"),
-            _grid.name.label("grid_name"),
-            _grid.path.label("region_path"),
-            _community.name.label("community_name"),
-            _town.name.label("town_name"),
-            Event.claimed_by_id,
-            _claimer.display_name.label("claimed_by_name"),
-            Event.assignee_user_id,
-            _assignee.display_name.label("assignee_user_name"),
-            Event.assignee_department_id,
-            _department.name.label("assignee_department_name"),
-            Event.verifier_id,
-            _verifier.display_name.label("verifier_name"),
-            _town.id.label("town_id"),
-            Event.merged_into_id,
-            _boundary.version.label("grid_version"),
-            Event.responsible_member_id,
-            _responsible.display_name.label("responsible_member_name"),
-            _open_duplicate().label("suspected_duplicate"),
-        )  # fmt: skip
-        .join(EventCategory, EventCategory.code == Event.category_code)
-        .outerjoin(_grid, _grid.id == Event.region_id)
-        .outerjoin(_community, _community.id == _grid.parent_id)
-        .outerjoin(_town, _town.id == _community.parent_id)
+        with_place(query, Event.region_id)
         .outerjoin(_claimer, _claimer.id == Event.claimed_by_id)
         .outerjoin(_assignee, _assignee.id == Event.assignee_user_id)
         .outerjoin(_verifier, _verifier.id == Event.verifier_id)

@@ -13,15 +13,14 @@ from sqlalchemy.orm import Session, aliased
 from geo.event.models import Event, EventCategory, EventSource
 from geo.open311.models import Open311Request
 from geo.org.models import Department
-from geo.region.models import Region
+from geo.region.place import GRID as _grid
+from geo.region.place import TOWN as _town
+from geo.region.place import with_place
 
 MAX_REQUESTS = 1000
 
 _parent = aliased(EventCategory, name="parent")
 _child = aliased(EventCategory, name="child")
-_grid = aliased(Region, name="grid")
-_community = aliased(Region, name="community")
-_town = aliased(Region, name="town")
 _merged = aliased(Event, name="merged_into")
 
 
@@ -61,32 +60,29 @@ def request_rows(
     """Service requests, newest first. `numbers` (event numbers) ignores the other filters.
     Only work orders from the public's own channels are published (source 'public'): the
     internal ones (grid members, patrols, cameras, the hotline's callers) stay inside."""
+    selected = select(
+        Event.event_no,
+        Event.status,
+        Event.description,
+        Event.address,
+        Event.reported_at,
+        Event.updated_at,
+        Event.closed_at,
+        Event.deadline,
+        Event.category_code,
+        EventCategory.name.label("category_name"),
+        EventCategory.default_days,
+        func.ST_X(Event.geom).label("lon"),
+        func.ST_Y(Event.geom).label("lat"),
+        _grid.name.label("grid_name"),
+        _town.name.label("town_name"),
+        Department.name.label("department_name"),
+        _merged.event_no.label("merged_into_no"),
+        Open311Request.media_url,
+        Open311Request.media_sha256,
+    ).join(EventCategory, EventCategory.code == Event.category_code)  # fmt: skip
     query = (
-        select(
-            Event.event_no,
-            Event.status,
-            Event.description,
-            Event.address,
-            Event.reported_at,
-            Event.updated_at,
-            Event.closed_at,
-            Event.deadline,
-            Event.category_code,
-            EventCategory.name.label("category_name"),
-            EventCategory.default_days,
-            func.ST_X(Event.geom).label("lon"),
-            func.ST_Y(Event.geom).label("lat"),
-            _grid.name.label("grid_name"),
-            _town.name.label("town_name"),
-            Department.name.label("department_name"),
-            _merged.event_no.label("merged_into_no"),
-            Open311Request.media_url,
-            Open311Request.media_sha256,
-        )  # fmt: skip
-        .join(EventCategory, EventCategory.code == Event.category_code)
-        .outerjoin(_grid, _grid.id == Event.region_id)
-        .outerjoin(_community, _community.id == _grid.parent_id)
-        .outerjoin(_town, _town.id == _community.parent_id)
+        with_place(selected, Event.region_id)
         .outerjoin(Department, Department.id == Event.assignee_department_id)
         .outerjoin(_merged, _merged.id == Event.merged_into_id)
         .outerjoin(Open311Request, Open311Request.event_id == Event.id)

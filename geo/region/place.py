@@ -1,0 +1,24 @@
+"""A feature's place in one statement: its grid, the grid's community and town, joined by
+parent links (aliases shared by every list that shows them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import aliased
+
+from geo.region.models import Region
+
+GRID = aliased(Region, name="grid")
+COMMUNITY = aliased(Region, name="community")
+TOWN = aliased(Region, name="town")
+
+
+def with_place(query: Any, region_id: Any) -> Any:
+    """Outer-join GRID (the region `region_id` points at), its COMMUNITY and TOWN: a row
+    placed higher up (e.g. at the district) keeps empty community and town."""
+    return (
+        query.outerjoin(GRID, GRID.id == region_id)
+        .outerjoin(COMMUNITY, COMMUNITY.id == GRID.parent_id)
+        .outerjoin(TOWN, TOWN.id == COMMUNITY.parent_id)
+    )
