@@ -34,12 +34,18 @@ import httpx  # noqa: E402
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
+from hypothesis import settings  # noqa: E402
 from sqlalchemy import Connection, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from api.deps import get_session  # noqa: E402
 from api.main import create_app  # noqa: E402
 from geo.core.db import get_engine  # noqa: E402
+
+# Speed is measured in `make bench`, never per example in a unit test: a busy 2-core CI
+# machine would otherwise fail property tests at random on Hypothesis's 200 ms deadline.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 
 def _alembic_config() -> Config:
