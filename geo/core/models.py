@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from geoalchemy2 import Geometry
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, func
@@ -64,3 +65,8 @@ def trigram_index(table: str, column: str) -> Index:
         postgresql_using="gin",
         postgresql_ops={column: "gin_trgm_ops"},
     )
+
+
+def enum_check(column: str, values: type[StrEnum]) -> str:
+    """The CHECK expression keeping `column` to the values of a StrEnum."""
+    return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.core.db import Base
@@ -45,6 +45,7 @@ class Enterprise(IdMixin, TimestampMixin, RegionLinkMixin, Base):
         ),
         CheckConstraint("risk_list IN ('red', 'white', 'black')", name="ck_enterprise_risk"),
         CheckConstraint("uscc ~ '^[0-9A-HJ-NPQRTUWXY]{18}$'", name="ck_enterprise_uscc"),
+        CheckConstraint("draw_weight > 0", name="ck_enterprise_draw_weight"),
     )
 
     name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
@@ -54,4 +55,9 @@ class Enterprise(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     legal_representative: Mapped[str | None] = mapped_column(String(50))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     risk_list: Mapped[str] = mapped_column(String(8), nullable=False, default=RiskList.WHITE)
+    # The object's weight inside its list (DR-6: each pass lowers it, each failure raises
+    # it) and its current run of passes / failures, which moves it between lists.
+    draw_weight: Mapped[float] = mapped_column(Float, nullable=False, server_default="1")
+    pass_streak: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    fail_streak: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     geom: Mapped[object] = geom_column("POINT")

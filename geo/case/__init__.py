@@ -1,0 +1,1 @@
+"""Law-enforcement cases (执法案件)."""
