@@ -1,7 +1,7 @@
 // Screens by hash address (#/login, #/map, #/admin/users …) and who may open them.
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
 import { can, needsWindow, restore, session } from './auth/session'
-import { ADMIN_SCREENS, WORK_SCREENS, homeRoute } from './screens'
+import { ADMIN_SCREENS, MENU_GROUPS, WORK_SCREENS, homeRoute } from './screens'
 import { zhCN as t } from './i18n/zh-CN'
 import LoginView from './views/LoginView.vue'
 import AppLayout from './layout/AppLayout.vue'
@@ -42,7 +42,7 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./views/work/EventView.vue'),
         meta: { permission: 'event.view', title: t.menu.event },
       },
-      ...ADMIN_SCREENS.map(({ path, name, permission, title, component }) => ({
+      ...[...MENU_GROUPS.flatMap((g) => g.screens), ...ADMIN_SCREENS].map(({ path, name, permission, title, component }) => ({
         path,
         name,
         component,

@@ -50,6 +50,29 @@ export const WORK_SCREENS = [
     title: t.menu.myAttendance, component: () => import('./views/attendance/MyAttendanceView.vue') },
 ] as const // prettier-ignore
 
+/** A screen of a menu group below. */
+export interface Screen {
+  path: string
+  name: string
+  permission: string
+  title: string
+  component: () => Promise<unknown>
+}
+
+/** 双随机抽查: the registers, the red / white / black lists, draws and inspection tasks. */
+export const INSPECTION_SCREENS: Screen[] = [
+] // prettier-ignore
+
+/** 综合执法: patrol plans and task dispatch. */
+export const ENFORCEMENT_SCREENS: Screen[] = [
+] // prettier-ignore
+
+/** The menu groups between 网格化 and 系统管理, each shown when one of its screens may be opened. */
+export const MENU_GROUPS = [
+  { index: 'inspection', title: t.menu.inspection, screens: INSPECTION_SCREENS },
+  { index: 'enforcement', title: t.menu.enforcement, screens: ENFORCEMENT_SCREENS },
+]
+
 /** Whether a work screen belongs in this user's menu. */
 export function inWorkMenu(screen: (typeof WORK_SCREENS)[number]): boolean {
   if (!can(screen.permission)) return false
@@ -62,7 +85,11 @@ export function inWorkMenu(screen: (typeof WORK_SCREENS)[number]): boolean {
 /** Where a signed-in user lands: the map, else the first screen they may open. */
 export function homeRoute(): { name: string } {
   if (can('map.view')) return { name: 'map' }
-  const first = [...WORK_SCREENS.filter(inWorkMenu), ...ADMIN_SCREENS].find((s) => can(s.permission))
+  const first = [
+    ...WORK_SCREENS.filter(inWorkMenu),
+    ...MENU_GROUPS.flatMap((g) => g.screens),
+    ...ADMIN_SCREENS,
+  ].find((s) => can(s.permission))
   return { name: first ? first.name : 'forbidden' }
 }
 

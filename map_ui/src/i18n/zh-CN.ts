@@ -67,6 +67,8 @@ export const zhCN = {
     attendance: '考勤管理',
     myAttendance: '我的考勤',
     generalQuery: '通用查询',
+    inspection: '双随机抽查',
+    enforcement: '综合执法',
   },
   common: {
     save: '保存',
