@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from geo.core.identifiers import uscc_check_char
 from geo.core.srid import STORAGE_SRID
+from geo.enterprise.models import Enterprise
+from geo.inspection.models import EnforcementOfficer
 from geo.region.models import Region, RegionLevel
 
 # Away from the demo district (120.3-120.8E, 31.7-32.05N): near Jinhua, Zhejiang, which
@@ -99,3 +101,54 @@ def make_uscc(serial: int, division: str = "990100") -> str:
     """A valid unified social credit code (correct check character) for a test enterprise."""
     body = f"91{division}{serial:09d}"
     return body + uscc_check_char(body)
+
+
+def make_enterprise(
+    session: Session,
+    *,
+    lon: float,
+    lat: float,
+    serial: int,
+    region_id: int | None = None,
+    category: str = "catering",
+    risk_list: str = "white",
+    draw_weight: float = 1.0,
+    name: str | None = None,
+) -> Enterprise:
+    """A supervised object at (lon, lat); `serial` keeps its USCC unique."""
+    enterprise = Enterprise(
+        name=name or f"测试企业{serial}",
+        uscc=make_uscc(serial),
+        category=category,
+        risk_list=risk_list,
+        draw_weight=draw_weight,
+        region_id=region_id,
+        geom=from_shape(shapely.Point(lon, lat), srid=STORAGE_SRID),
+    )
+    session.add(enterprise)
+    session.flush()
+    return enterprise
+
+
+def make_officer(
+    session: Session,
+    *,
+    user_id: int,
+    area: Polygon | MultiPolygon | None,
+    region_id: int | None = None,
+    officer_type: str = "formal",
+    active: bool = True,
+) -> EnforcementOfficer:
+    """An enforcement officer (a registered user) inspecting inside `area`."""
+    if isinstance(area, Polygon):
+        area = MultiPolygon([area])
+    officer = EnforcementOfficer(
+        user_id=user_id,
+        officer_type=officer_type,
+        active=active,
+        region_id=region_id,
+        area=from_shape(area, srid=STORAGE_SRID) if area is not None else None,
+    )
+    session.add(officer)
+    session.flush()
+    return officer
