@@ -65,7 +65,19 @@ def demo_accounts() -> list[DemoAccount]:
                         f"{short}便民服务中心", windows=("01", "02")),
             DemoAccount(f"{prefix}_leader", f"{short}镇领导·{n[8]}", "leader", code),
         ]  # fmt: skip
+        out += [
+            DemoAccount(f"{prefix}_zf{i:02d}", f"{short}执法队员·{given}", "officer", code,
+                        enforcement, f"{short}第{squad}中队")
+            for i, (given, squad) in enumerate(SQUAD_OFFICERS[prefix], 1)
+        ]  # fmt: skip
     return out
+
+
+# The officers of the squads besides {prefix}_officer ({prefix}_zf01 …): given name, squad.
+SQUAD_OFFICERS = {
+    "ys": (("顾远", "一"), ("邹平", "一"), ("施洁", "二"), ("潘越", "二")),
+    "tq": (("葛亮", "一"), ("龚燕", "二")),
+}
 
 
 # Given names of the community grid members ({prefix}_wg01 …), in community order.

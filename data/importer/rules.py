@@ -34,6 +34,9 @@ _GEOD = Geod(ellps="GRS80")  # the CGCS2000 ellipsoid, to the millimetre
 
 # Fields that are never taken from a file: the database owns them.
 DATABASE_OWNED = frozenset({"id", "fid", "region_id", "created_at", "updated_at", "path"})
+# An enterprise's draw weight and pass / failure streaks belong to its inspection record
+# (the red / white / black lists), never to a file being imported.
+RECORD_OWNED = frozenset({"draw_weight", "pass_streak", "fail_streak"})
 PARENT_CODE = "parent_code"  # region layers: the parent region's division code
 
 RowRule = Callable[[dict[str, Any]], str | None]  # a message, or None when the row is fine
@@ -139,7 +142,7 @@ def layer_spec(layer_id: str) -> LayerSpec:
     layer = LAYERS[layer_id]
     table = layer.table
     derived = DERIVED.get(table.name, {})
-    skip = DATABASE_OWNED | {"geom", "level", "parent_id", *layer.extra_geometries}
+    skip = DATABASE_OWNED | RECORD_OWNED | {"geom", "level", "parent_id", *layer.extra_geometries}
     # Generated columns (a region's label point) are the database's to fill.
     columns = {c.name: c for c in table.c if c.name not in skip and c.computed is None}
     rules = dict(RULES.get(table.name, {}))
