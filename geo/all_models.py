@@ -12,7 +12,7 @@ from geo.event.models import Event, EventAction, EventCategory, EventNumber
 from geo.event.photo_models import EventPhoto
 from geo.file.models import StoredFile
 from geo.grid.models import GridBoundary, GridMember
-from geo.housing.models import Building, Street
+from geo.housing.models import Building, Street, StreetNode
 from geo.inspection.models import (
     AssignmentOfficer,
     AssignmentPhoto,
@@ -116,6 +116,7 @@ __all__ = [
     "Squad",
     "StoredFile",
     "Street",
+    "StreetNode",
     "SupervisionCategory",
     "SystemParameter",
     "TaskAction",

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Float, Integer, SmallInteger, String
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Float,
+    Identity,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.core.db import Base
@@ -41,7 +50,21 @@ class Street(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     road_class: Mapped[str] = mapped_column(String(16), nullable=False)
     length_m: Mapped[float] = mapped_column(Float, nullable=False)
     oneway: Mapped[bool] = mapped_column(default=False, nullable=False)
+    # The junctions at its ends (street_node), kept by the trigger street_network_rebuild.
+    source: Mapped[int | None] = mapped_column(BigInteger)
+    target: Mapped[int | None] = mapped_column(BigInteger)
     geom: Mapped[object] = geom_column("LINESTRING")
+
+
+class StreetNode(Base):
+    """A junction or dead end of the street network (a routing graph's vertex). Rebuilt
+    with every change of the streets, so its ids are not stable: never store them."""
+
+    __tablename__ = "street_node"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, unique=True)
+    geom: Mapped[object] = geom_column("POINT")
 
 
 class Building(IdMixin, TimestampMixin, RegionLinkMixin, Base):

@@ -1,0 +1,1 @@
+"""Navigation (GIS-8): routes on the platform's own street network (pgRouting)."""
