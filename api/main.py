@@ -22,12 +22,14 @@ from api.routes import event_photos as event_photo_routes
 from api.routes import event_query as event_query_routes
 from api.routes import events as event_routes
 from api.routes import grids as grid_routes
+from api.routes import inspection_draws as inspection_draw_routes
 from api.routes import map as map_routes
 from api.routes import navigation as navigation_routes
 from api.routes import open311 as open311_routes
 from api.routes import open311_keys as open311_key_routes
 from api.routes import org as org_routes
 from api.routes import oversight as oversight_routes
+from api.routes import public_draws as public_draw_routes
 from api.routes import routing_rules as routing_rule_routes
 from geo.core.db import get_engine
 from geo.core.settings import DEFAULT_SECRET_KEY, get_app_settings, get_auth_settings
@@ -123,6 +125,8 @@ def create_app() -> FastAPI:
     app.include_router(attendance_routes.router)
     app.include_router(grid_routes.router)
     app.include_router(navigation_routes.router)
+    app.include_router(inspection_draw_routes.router)
+    app.include_router(public_draw_routes.router)  # no sign-in: published draws only
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
     @app.get("/health", tags=["system"], summary="健康检查")

@@ -7,7 +7,9 @@ TiPg), because absolute times on a shared machine are noise.
 Written: bench/results/ogc_paging_scale{N}.json (paging), bench/results.json (one row per
 tile layer and zoom), bench/results/tiles_scale{N}.json (the tile run in detail) and
 bench/results/dispatch_scale{N}.json (locating grids, batch assignment, concurrent claims,
-the dispatcher's desk) and bench/results/navigation_scale{N}.json (route planning).
+the dispatcher's desk), bench/results/navigation_scale{N}.json (route planning) and
+bench/results/draw_scale{N}.json (random-inspection draws over 100 000 objects and 2 000
+officers, matching included).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import time
 
 from sqlalchemy import create_engine, text
 
-from bench import dispatch, navigation, query, tiles
+from bench import dispatch, draw, navigation, query, tiles
 from bench.common import ROOT
 from bench.paging import paging
 from geo.core.settings import get_database_settings
@@ -76,7 +78,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=tiles.ROUNDS, help="tiles: rounds")
     parser.add_argument(
         "--only",
-        choices=("paging", "tiles", "query", "dispatch", "navigation"),
+        choices=("paging", "tiles", "query", "dispatch", "navigation", "draw"),
         help="run one benchmark only",
     )
     args = parser.parse_args()
@@ -110,6 +112,13 @@ def main() -> int:
         out = RESULTS / f"navigation_scale{args.scale}.json"
         out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
         print(navigation.render(report) + f"\nwritten to {out.relative_to(ROOT)}\n")
+
+    if args.only in (None, "draw"):
+        report = {"scale": args.scale, "database": url.rsplit("/", 1)[-1], "setup": setup}
+        report.update(draw.run(url))
+        out = RESULTS / f"draw_scale{args.scale}.json"
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        print(draw.render(report) + f"\nwritten to {out.relative_to(ROOT)}\n")
 
     if args.only in (None, "tiles"):
         if tiles.tipg_version() is None:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -362,6 +363,11 @@ class DrawPick(Base):
     officer_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), nullable=False)
     leader_id: Mapped[int | None] = mapped_column(BigInteger, _user_fk())
     unmatched_reason: Mapped[str | None] = mapped_column(String(200))
+    # Users whose area covers the object and who met the draw's officer scope, ascending:
+    # with the seed, enough to re-run the team assignment (geo.inspection.verify).
+    eligible_officer_ids: Mapped[list[int]] = mapped_column(
+        ARRAY(BigInteger), nullable=False, server_default=text("'{}'")
+    )
 
 
 # ------------------------------------------------------------------------------ tasks (DR-8)

@@ -124,6 +124,18 @@ _SPECS = (
         basis="《行政处罚法》（2021年修订）第五十一条：对法人或者其他组织处以三千元以下罚款的，可以当场作出行政处罚决定",
     ),
     ParameterSpec(
+        "inspection.list_factor.red", float, "按数量抽取时红名单对象的抽取权重系数", 0.5,
+        minimum=0.01, maximum=100, basis="红名单：信用良好，适当降低被抽中的概率",
+    ),
+    ParameterSpec(
+        "inspection.list_factor.white", float, "按数量抽取时白名单对象的抽取权重系数", 1.0,
+        minimum=0.01, maximum=100,
+    ),
+    ParameterSpec(
+        "inspection.list_factor.black", float, "按数量抽取时黑名单对象的抽取权重系数", 2.0,
+        minimum=0.01, maximum=100, basis="黑名单：多次检查不合格，适当提高被抽中的概率",
+    ),
+    ParameterSpec(
         "approval.extension_max_working_days", int, "审批延期最长工作日", 10,
         minimum=0, maximum=10, unit="个工作日",
         basis="《行政许可法》第四十二条：经本行政机关负责人批准，可以延长十日",

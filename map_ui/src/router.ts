@@ -18,6 +18,12 @@ declare module 'vue-router' {
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: t.auth.title } },
   {
+    path: '/public/draws/:number',
+    name: 'public-draw',
+    component: () => import('./views/inspection/PublicDrawView.vue'),
+    meta: { public: true, title: t.inspectionDraw.publicTitle },
+  },
+  {
     path: '/',
     component: AppLayout,
     children: [

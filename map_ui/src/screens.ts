@@ -61,6 +61,10 @@ export interface Screen {
 
 /** 双随机抽查: the registers, the red / white / black lists, draws and inspection tasks. */
 export const INSPECTION_SCREENS: Screen[] = [
+  { path: 'inspection/draw', name: 'inspection-draw', permission: 'inspection.draw',
+    title: t.menu.inspectionDraw, component: () => import('./views/inspection/DrawView.vue') },
+  { path: 'inspection/draws', name: 'inspection-draws', permission: 'inspection.view',
+    title: t.menu.inspectionDraws, component: () => import('./views/inspection/DrawsView.vue') },
 ] // prettier-ignore
 
 /** 综合执法: patrol plans and task dispatch. */
