@@ -69,7 +69,8 @@ class Converted(BaseModel):
     "/coords/convert",
     response_model=Converted,
     summary="坐标转换（WGS84 / GCJ-02 / BD-09）",
-    description="WGS84 与本平台的 CGCS2000 数值一致；GCJ-02 为高德、腾讯地图所用，BD-09 为百度地图所用。",
+    description="WGS84 与本平台的 CGCS2000 数值一致；GCJ-02 为高德、腾讯地图所用，"
+    "BD-09 为百度地图所用。",
 )
 def convert(
     _actor: Viewer,
