@@ -15,9 +15,7 @@ def test_every_enterprise_is_filed_under_a_supervision_category(demo_area, db) -
     assert unfiled == 0
 
 
-def test_every_enterprise_lies_in_the_areas_of_two_officers_free_of_conflict(
-    demo_area, db
-) -> None:
+def test_every_enterprise_lies_in_the_areas_of_two_officers_free_of_conflict(demo_area, db) -> None:
     fewest = scalar(
         db,
         """SELECT min(n) FROM (
