@@ -44,6 +44,12 @@ def make_world(db: Session, *, town_code: str = YS, tag: str = "a") -> World:
                 WHERE t.code = :c ORDER BY g.code LIMIT 1"""),
         {"c": town_code},
     ).one()  # fmt: skip
+    # The demo's own officers cover the town too: off duty for the test (rolled back), so
+    # only the world's officers are eligible.
+    db.execute(
+        text("UPDATE enforcement_officer o SET active = false FROM user_account u "
+             "WHERE u.id = o.user_id AND u.is_demo")
+    )  # fmt: skip
     item = InspectionItemCategory(code=f"T-DRAW-{tag}", name=f"测试检查类别{tag}")
     parent = SupervisionCategory(code=f"T-SUP-{tag}", name=f"测试监管类别{tag}")
     db.add_all([item, parent])
