@@ -15,6 +15,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     tuple_,
@@ -65,7 +66,12 @@ def _categories_of(enterprise_id: Any) -> Any:
     c = SupervisionCategory
     item = func.json_build_object("id", c.id, "code", c.code, "name", c.name)
     return (
-        select(func.coalesce(func.json_agg(aggregate_order_by(item, c.sort_order, c.name)), "[]"))
+        select(
+            func.coalesce(
+                func.json_agg(aggregate_order_by(item, c.sort_order, c.name)),
+                literal_column("'[]'::json"),
+            )
+        )
         .select_from(EnterpriseSupervision)
         .join(c, c.id == EnterpriseSupervision.category_id)
         .where(EnterpriseSupervision.enterprise_id == enterprise_id)
