@@ -137,7 +137,8 @@ def test_a_category_and_an_object_with_licence_and_person_are_registered(
         row = conn.execute(
             text(
                 "SELECT e.id, e.name, r.level, ST_X(e.geom) AS x, ST_Y(e.geom) AS y, "
-                "(SELECT count(*) FROM business_licence b WHERE b.enterprise_id = e.id) AS licences, "
+                "(SELECT count(*) FROM business_licence b "
+                " WHERE b.enterprise_id = e.id) AS licences, "
                 "(SELECT string_agg(p.mobile, ',') FROM responsible_person p "
                 " WHERE p.enterprise_id = e.id) AS mobiles, "
                 "(SELECT string_agg(c.code, ',') FROM enterprise_supervision s "
