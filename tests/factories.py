@@ -152,3 +152,33 @@ def make_officer(
     session.add(officer)
     session.flush()
     return officer
+
+
+# ---- registers of random inspections (supervision categories, supervised objects) ----
+def registers_grid_point(session: Session, *, town_code: str, nth: int = 0) -> tuple[float, float]:
+    """(lon, lat) of a point well inside the `nth` grid (by id) of a demo town."""
+    from sqlalchemy import text
+
+    row = session.execute(
+        text(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(g.geom) AS p FROM region g "
+            "JOIN region t ON g.path <@ t.path WHERE t.code = :town AND g.level = 'grid' "
+            "ORDER BY g.id OFFSET :nth LIMIT 1) s"
+        ),
+        {"town": town_code, "nth": nth},
+    ).one()
+    return round(float(row[0]), 6), round(float(row[1]), 6)
+
+
+def registers_grant(session: Session, username: str, *permissions: str) -> None:
+    """Give a demo user one more role holding `permissions` (e.g. inspection.configure)."""
+    from geo.org.models import Role, RolePermission, UserAccount, UserRole
+
+    code = "test_registers_" + "_".join(p.replace(".", "_") for p in permissions)[:20]
+    if session.get(Role, code) is None:
+        session.add(Role(code=code, name=f"测试{code}", description="测试"))
+        session.flush()
+        session.add_all([RolePermission(role_code=code, permission=p) for p in permissions])
+    user = session.query(UserAccount).filter_by(username=username).one()
+    session.add(UserRole(user_id=user.id, role_code=code))
+    session.flush()

@@ -37,6 +37,7 @@ class Enterprise(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     __table_args__ = (
         trigram_index("enterprise", "name"),
         trigram_index("enterprise", "address"),
+        trigram_index("enterprise", "uscc"),
         CheckConstraint(
             "category IN ('catering', 'hazardous_chemicals', 'construction', 'retail', "
             "'manufacturing', 'logistics', 'accommodation', 'entertainment', 'auto_repair', "

@@ -61,6 +61,12 @@ export interface Screen {
 
 /** 双随机抽查: the registers, the red / white / black lists, draws and inspection tasks. */
 export const INSPECTION_SCREENS: Screen[] = [
+  { path: 'inspection/categories', name: 'supervision-categories', permission: 'inspection.view',
+    title: t.inspectionRegisters.categoriesTitle,
+    component: () => import('./views/inspection/SupervisionCategoriesView.vue') },
+  { path: 'inspection/objects', name: 'supervised-objects', permission: 'inspection.view',
+    title: t.inspectionRegisters.objectsTitle,
+    component: () => import('./views/inspection/SupervisedObjectsView.vue') },
   { path: 'inspection/draw', name: 'inspection-draw', permission: 'inspection.draw',
     title: t.menu.inspectionDraw, component: () => import('./views/inspection/DrawView.vue') },
   { path: 'inspection/draws', name: 'inspection-draws', permission: 'inspection.view',

@@ -2,7 +2,8 @@
 
 Schemathesis generates requests from the app's own OpenAPI document — valid ones and
 deliberately broken ones — for sign-in and every route under the organisation, admin,
-centre, hall, window, parameter, calendar and audit paths, sent as the administrator.
+centre, hall, window, parameter, calendar and audit paths and the inspection registers,
+sent as the administrator.
 Each operation runs in the test's rolled-back transaction; examples are deterministic.
 """
 
@@ -26,6 +27,7 @@ from api.main import create_app
 PREFIXES = (
     "/api/v1/org", "/api/v1/admin", "/api/v1/centres", "/api/v1/halls", "/api/v1/windows",
     "/api/v1/parameters", "/api/v1/calendar", "/api/v1/audit",
+    "/api/v1/inspection/supervision-categories", "/api/v1/inspection/objects",
 )  # fmt: skip
 EXAMPLES = 25  # per operation, valid and broken requests mixed
 
