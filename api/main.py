@@ -22,6 +22,8 @@ from api.routes import event_photos as event_photo_routes
 from api.routes import event_query as event_query_routes
 from api.routes import events as event_routes
 from api.routes import grids as grid_routes
+from api.routes import inspection_lists as inspection_list_routes
+from api.routes import inspection_tasks as inspection_task_routes
 from api.routes import map as map_routes
 from api.routes import open311 as open311_routes
 from api.routes import open311_keys as open311_key_routes
@@ -121,6 +123,8 @@ def create_app() -> FastAPI:
     app.include_router(open311_key_routes.router)
     app.include_router(attendance_routes.router)
     app.include_router(grid_routes.router)
+    app.include_router(inspection_task_routes.router)
+    app.include_router(inspection_list_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
     @app.get("/health", tags=["system"], summary="健康检查")
