@@ -61,6 +61,14 @@ export interface Screen {
 
 /** 双随机抽查: the registers, the red / white / black lists, draws and inspection tasks. */
 export const INSPECTION_SCREENS: Screen[] = [
+  { path: 'inspection/my-tasks', name: 'inspection-my-tasks', permission: 'inspection.perform',
+    title: t.inspectionTasks.menuMine,
+    component: () => import('./views/inspection/MyInspectionTasksView.vue') },
+  { path: 'inspection/tasks', name: 'inspection-tasks', permission: 'inspection.view',
+    title: t.inspectionTasks.menuTasks,
+    component: () => import('./views/inspection/InspectionTasksView.vue') },
+  { path: 'inspection/lists', name: 'inspection-lists', permission: 'inspection.view',
+    title: t.riskLists.menu, component: () => import('./views/inspection/RiskListsView.vue') },
 ] // prettier-ignore
 
 /** 综合执法: patrol plans and task dispatch. */
