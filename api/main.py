@@ -23,7 +23,9 @@ from api.routes import event_query as event_query_routes
 from api.routes import events as event_routes
 from api.routes import grids as grid_routes
 from api.routes import inspection_draws as inspection_draw_routes
+from api.routes import inspection_lists as inspection_list_routes
 from api.routes import inspection_objects as inspection_object_routes
+from api.routes import inspection_tasks as inspection_task_routes
 from api.routes import map as map_routes
 from api.routes import navigation as navigation_routes
 from api.routes import open311 as open311_routes
@@ -129,6 +131,8 @@ def create_app() -> FastAPI:
     app.include_router(inspection_draw_routes.router)
     app.include_router(public_draw_routes.router)  # no sign-in: published draws only
     app.include_router(inspection_object_routes.router)
+    app.include_router(inspection_task_routes.router)
+    app.include_router(inspection_list_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
     @app.get("/health", tags=["system"], summary="健康检查")

@@ -7,7 +7,9 @@ the demo district) uses, so factory rows never clash with demo data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import shapely
 from geoalchemy2.shape import from_shape
@@ -17,7 +19,15 @@ from sqlalchemy.orm import Session
 from geo.core.identifiers import uscc_check_char
 from geo.core.srid import STORAGE_SRID
 from geo.enterprise.models import Enterprise
-from geo.inspection.models import EnforcementOfficer
+from geo.inspection.models import (
+    AssignmentOfficer,
+    CheckContent,
+    EnforcementOfficer,
+    InspectionAssignment,
+    InspectionItem,
+    InspectionItemCategory,
+    InspectionTask,
+)
 from geo.region.models import Region, RegionLevel
 
 # Away from the demo district (120.3-120.8E, 31.7-32.05N): near Jinhua, Zhejiang, which
@@ -182,3 +192,81 @@ def registers_grant(session: Session, username: str, *permissions: str) -> None:
     user = session.query(UserAccount).filter_by(username=username).one()
     session.add(UserRole(user_id=user.id, role_code=code))
     session.flush()
+
+
+@dataclass
+class InspectionCheckList:
+    category: InspectionItemCategory
+    items: list[InspectionItem]
+    contents: list[CheckContent]  # in form order
+
+
+def make_inspection_check_list(
+    session: Session,
+    *,
+    code: str = "T99",
+    items: Sequence[tuple[str, Sequence[tuple[str, int, bool]]]] = (
+        ("证照公示", (("营业执照、许可证悬挂公示", 10, False), ("许可证在有效期内", 10, True))),
+        ("环境卫生", (("操作间地面清洁", 10, False),)),
+    ),
+) -> InspectionCheckList:
+    """An item category with items and check contents ((content, max_score, critical))."""
+    category = InspectionItemCategory(code=code, name=f"测试检查类别{code}")
+    session.add(category)
+    session.flush()
+    made_items, contents = [], []
+    for n, (name, lines) in enumerate(items, start=1):
+        item = InspectionItem(
+            category_id=category.id, code=f"{code}-{n:02d}", name=name, sort_order=n
+        )
+        session.add(item)
+        session.flush()
+        made_items.append(item)
+        for seq, (text_, max_score, critical) in enumerate(lines, start=1):
+            content = CheckContent(
+                item_id=item.id, seq=seq, content=text_, max_score=max_score, critical=critical
+            )
+            session.add(content)
+            contents.append(content)
+    session.flush()
+    return InspectionCheckList(category, made_items, contents)
+
+
+def make_inspection_task(
+    session: Session,
+    *,
+    item_category_id: int,
+    enterprise_ids: Sequence[int],
+    team: Sequence[int],
+    created_by: int,
+    region_id: int | None = None,
+    leader_id: int | None = None,
+    name: str = "测试抽查任务",
+) -> tuple[InspectionTask, list[InspectionAssignment]]:
+    """A task as a submitted draw leaves it: one assignment per object, each with the same
+    team (the first member leads unless `leader_id` says otherwise), all to confirm."""
+    leader = leader_id or team[0]
+    task = InspectionTask(
+        name=name,
+        item_category_id=item_category_id,
+        start_date=date(2026, 11, 1),
+        end_date=date(2026, 12, 31),
+        created_by=created_by,
+        region_id=region_id,
+    )
+    session.add(task)
+    session.flush()
+    assignments = []
+    for enterprise_id in enterprise_ids:
+        assignment = InspectionAssignment(
+            task_id=task.id, enterprise_id=enterprise_id, leader_id=leader, status="to_confirm"
+        )
+        session.add(assignment)
+        session.flush()
+        session.add_all(
+            AssignmentOfficer(assignment_id=assignment.id, user_id=u, is_leader=u == leader)
+            for u in team
+        )
+        assignments.append(assignment)
+    session.flush()
+    return task, assignments

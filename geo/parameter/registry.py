@@ -140,6 +140,26 @@ _SPECS = (
         minimum=0, maximum=10, unit="个工作日",
         basis="《行政许可法》第四十二条：经本行政机关负责人批准，可以延长十日",
     ),
+    ParameterSpec(
+        "inspection.pass_ratio", float, "抽查合格线（得分占满分的比例）", 0.6,
+        minimum=0, maximum=1,
+    ),
+    ParameterSpec(
+        "inspection.promote_after", int, "红黑库升库次数（连续合格）", 3,
+        minimum=1, maximum=20, unit="次",
+    ),
+    ParameterSpec(
+        "inspection.demote_after", int, "红黑库降库次数（连续不合格）", 2,
+        minimum=1, maximum=20, unit="次",
+    ),
+    ParameterSpec(
+        "inspection.pass_weight_step", float, "同库上升率（每次合格降低的抽取权重）", 0.1,
+        minimum=0, maximum=5,
+    ),
+    ParameterSpec(
+        "inspection.fail_weight_step", float, "同库下降率（每次不合格增加的抽取权重）", 0.2,
+        minimum=0, maximum=5,
+    ),
 )  # fmt: skip
 
 PARAMETERS: dict[str, ParameterSpec] = {spec.key: spec for spec in _SPECS}

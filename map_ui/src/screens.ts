@@ -71,6 +71,14 @@ export const INSPECTION_SCREENS: Screen[] = [
     title: t.menu.inspectionDraw, component: () => import('./views/inspection/DrawView.vue') },
   { path: 'inspection/draws', name: 'inspection-draws', permission: 'inspection.view',
     title: t.menu.inspectionDraws, component: () => import('./views/inspection/DrawsView.vue') },
+  { path: 'inspection/my-tasks', name: 'inspection-my-tasks', permission: 'inspection.perform',
+    title: t.inspectionTasks.menuMine,
+    component: () => import('./views/inspection/MyInspectionTasksView.vue') },
+  { path: 'inspection/tasks', name: 'inspection-tasks', permission: 'inspection.view',
+    title: t.inspectionTasks.menuTasks,
+    component: () => import('./views/inspection/InspectionTasksView.vue') },
+  { path: 'inspection/lists', name: 'inspection-lists', permission: 'inspection.view',
+    title: t.riskLists.menu, component: () => import('./views/inspection/RiskListsView.vue') },
 ] // prettier-ignore
 
 /** 综合执法: patrol plans and task dispatch. */

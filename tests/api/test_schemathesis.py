@@ -28,6 +28,7 @@ PREFIXES = (
     "/api/v1/org", "/api/v1/admin", "/api/v1/centres", "/api/v1/halls", "/api/v1/windows",
     "/api/v1/parameters", "/api/v1/calendar", "/api/v1/audit",
     "/api/v1/inspection/supervision-categories", "/api/v1/inspection/objects",
+    "/api/v1/inspection/tasks", "/api/v1/inspection/assignments", "/api/v1/inspection/lists",
 )  # fmt: skip
 EXAMPLES = 25  # per operation, valid and broken requests mixed
 
@@ -39,7 +40,10 @@ def _in_scope(operation: Any) -> bool:
 
 SCHEMA = schemathesis.openapi.from_dict(create_app().openapi())
 _ALL = (result.ok() for result in SCHEMA.get_all_operations())
-OPERATIONS = {op.label: op for op in _ALL if _in_scope(op)}
+# Multipart uploads: the test client cannot send the generated multipart bodies (httpx
+# refuses them before any request); their refusals are tested with real files instead.
+MULTIPART = {"POST /api/v1/inspection/assignments/{assignment_id}/photos"}
+OPERATIONS = {op.label: op for op in _ALL if _in_scope(op) and op.label not in MULTIPART}
 
 
 @pytest.fixture
