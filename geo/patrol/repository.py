@@ -19,12 +19,12 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session, aliased
 
 from geo.calendar.arithmetic import SHANGHAI
@@ -142,7 +142,11 @@ def _plan_select() -> Any:
         )
 
     officers = (
-        select(func.coalesce(func.array_agg(_officer.display_name.distinct()), array([])))
+        select(
+            func.coalesce(
+                func.array_agg(_officer.display_name.distinct()), literal_column("'{}'::text[]")
+            )
+        )
         .select_from(a)
         .join(_officer, _officer.id == a.officer_id)
         .where(a.plan_id == p.id)
