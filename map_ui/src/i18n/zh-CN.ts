@@ -960,6 +960,7 @@ export const zhCN = {
     assignmentLegend: '地图：蓝色 待检查，绿色 已检查，红色 未分配。',
     checkInLegend: '地图显示本任务的巡检登记点：绿色 未发现问题，红色 发现问题。点击圆点查看队员与时间。',
     done: '已检查',
+    pending: '待检查',
     open: '查看',
     categories: {
       catering: '餐饮', hazardous_chemicals: '危险化学品', construction: '建筑施工', retail: '商贸零售',
