@@ -16,8 +16,10 @@ from api.errors import install_error_handlers
 from api.limits import BodyLimitMiddleware
 from api.routes import attendance as attendance_routes
 from api.routes import auth, glyphs, maps, ogc, tiles
+from api.routes import cases as case_routes
 from api.routes import centres as centre_routes
 from api.routes import config as config_routes
+from api.routes import enforcement_tasks as enforcement_task_routes
 from api.routes import event_photos as event_photo_routes
 from api.routes import event_query as event_query_routes
 from api.routes import events as event_routes
@@ -32,6 +34,7 @@ from api.routes import open311 as open311_routes
 from api.routes import open311_keys as open311_key_routes
 from api.routes import org as org_routes
 from api.routes import oversight as oversight_routes
+from api.routes import patrols as patrol_routes
 from api.routes import public_draws as public_draw_routes
 from api.routes import routing_rules as routing_rule_routes
 from geo.core.db import get_engine
@@ -133,6 +136,9 @@ def create_app() -> FastAPI:
     app.include_router(inspection_object_routes.router)
     app.include_router(inspection_task_routes.router)
     app.include_router(inspection_list_routes.router)
+    app.include_router(patrol_routes.router)
+    app.include_router(enforcement_task_routes.router)
+    app.include_router(case_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
     @app.get("/health", tags=["system"], summary="健康检查")

@@ -113,6 +113,10 @@ _SPECS = (
         minimum=10, maximum=5000, unit="米",
     ),
     ParameterSpec(
+        "patrol.arrival_radius_m", int, "巡检登记到场半径（米，距企业更远不算完成）", 200,
+        minimum=20, maximum=2000, unit="米",
+    ),
+    ParameterSpec(
         "case.simple_procedure_max_fine_citizen", int, "简易程序罚款上限·公民（元）", 200,
         minimum=0, maximum=200, unit="元",
         basis="《行政处罚法》（2021年修订）第五十一条：对公民处以二百元以下罚款的，可以当场作出行政处罚决定",

@@ -83,6 +83,14 @@ export const INSPECTION_SCREENS: Screen[] = [
 
 /** 综合执法: patrol plans and task dispatch. */
 export const ENFORCEMENT_SCREENS: Screen[] = [
+  { path: 'enforcement/patrols', name: 'patrol-plans', permission: 'patrol.plan',
+    title: t.enforcement.screens.patrolPlans, component: () => import('./views/enforcement/PatrolPlansView.vue') },
+  { path: 'enforcement/my-patrols', name: 'my-patrols', permission: 'patrol.perform',
+    title: t.enforcement.screens.myPatrols, component: () => import('./views/enforcement/MyPatrolsView.vue') },
+  { path: 'enforcement/tasks', name: 'enforcement-tasks', permission: 'task.dispatch',
+    title: t.enforcement.screens.tasks, component: () => import('./views/enforcement/TasksView.vue') },
+  { path: 'enforcement/my-tasks', name: 'my-enforcement-tasks', permission: 'task.perform',
+    title: t.enforcement.screens.myTasks, component: () => import('./views/enforcement/MyTasksView.vue') },
 ] // prettier-ignore
 
 /** The menu groups between 网格化 and 系统管理, each shown when one of its screens may be opened. */
