@@ -10,7 +10,7 @@ SCALE ?= 20
 DB_ENV = DATABASE_URL="$$($(DEVDB) url)"
 
 .PHONY: help venv db-up db-down db-url migrate revision seed ui run serve test stop bench lint fmt typecheck \
-	scenario-standard-flow
+	scenario-standard-flow scenario-random-inspection
 
 help:
 	@echo "make run    安装依赖、启动数据库、迁移、加载演示数据，并在 http://$(HOST):$(PORT) 提供服务"
@@ -18,6 +18,7 @@ help:
 	@echo "make db-url 显示正在使用的数据库连接串；make stop 停止服务和本地数据库"
 	@echo "make bench  在放大 $(SCALE) 倍的演示数据上测量性能（写入 bench/results/）"
 	@echo "make scenario-standard-flow  以演示用户经接口走完标准流程范例（疑似废弃车辆）"
+	@echo "make scenario-random-inspection  以演示用户经接口走完一次双随机抽查并公示"
 
 venv:
 	@scripts/bootstrap.sh
@@ -53,12 +54,12 @@ serve:
 	@echo "服务地址：http://$(HOST):$(PORT)/ （Ctrl-C 停止）"
 	@$(DB_ENV) bash -c 'echo $$$$ > .run/server.pid; exec $(PY) -m uvicorn api.main:app --host $(HOST) --port $(PORT) --no-proxy-headers'
 
-# The manual's standard flow through the HTTP API as the demo users. Uses the server at
-# $(PORT) when one answers; else starts one like `make serve` (without building the web
-# app, which the scenario does not need) and stops it afterwards, even on failure.
+# The scenarios drive the HTTP API as the demo users. Each uses the server at $(PORT) when
+# one answers; else starts one like `make serve` (without building the web app, which the
+# scenarios do not need) and stops it afterwards, even on failure.
 ANSWERS = $(PY) -c 'import httpx, sys; httpx.get(sys.argv[1], timeout=2).raise_for_status()' 2>/dev/null
 
-scenario-standard-flow: seed
+define scenario
 	@mkdir -p .run; url="http://$(HOST):$(PORT)"; started=""; \
 	if ! $(ANSWERS) "$$url/health"; then \
 		echo "启动服务：$$url"; \
@@ -67,10 +68,19 @@ scenario-standard-flow: seed
 		for _ in $$(seq 60); do $(ANSWERS) "$$url/health" && break; \
 			kill -0 $$started 2>/dev/null || break; sleep 0.3; done; \
 	fi; \
-	$(PY) -m data.scenarios.standard_flow --base-url "$$url" $(ARGS); rc=$$?; \
+	$(PY) -m data.scenarios.$(1) --base-url "$$url" $(ARGS); rc=$$?; \
 	if [ -n "$$started" ]; then kill $$started; wait $$started 2>/dev/null; fi; \
 	if [ $$rc -ne 0 ] && [ -n "$$started" ]; then echo "服务日志：.run/scenario-server.log" >&2; fi; \
 	exit $$rc
+endef
+
+# The manual's standard flow (疑似废弃车辆).
+scenario-standard-flow: seed
+	$(call scenario,standard_flow)
+
+# A random inspection: draw → assign → confirm → fill → submit → list move → publication.
+scenario-random-inspection: seed
+	$(call scenario,random_inspection)
 
 # Browser tests drive Debian's Chromium (never a downloaded browser); CJK fonts make the
 # Chinese labels readable in their screenshots.

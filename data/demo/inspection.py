@@ -112,6 +112,7 @@ def insert_inspection_registers(conn: Connection, *, anchor: date) -> dict[str, 
     counts["responsible_person"] = _responsible_persons(conn)
     counts["enforcement_officer"] = _officers(conn)
     _list_history(conn)
+    _town_rules(conn)
     return counts
 
 
@@ -242,6 +243,16 @@ def _officers(conn: Connection) -> int:
                 WHERE u.username = 'ys_zf01'""")
     )
     return total
+
+
+def _town_rules(conn: Connection) -> None:
+    """塘桥镇 is stricter than the district: one failed inspection moves an object down a
+    list (a region override of inspection.demote_after, shown in the rules panel)."""
+    conn.execute(
+        text("""INSERT INTO system_parameter (key, region_id, value)
+                SELECT 'inspection.demote_after', id, '1'::jsonb FROM region
+                WHERE code = '320582101000'""")
+    )
 
 
 def _list_history(conn: Connection) -> None:
