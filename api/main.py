@@ -22,6 +22,9 @@ from api.routes import event_photos as event_photo_routes
 from api.routes import event_query as event_query_routes
 from api.routes import events as event_routes
 from api.routes import grids as grid_routes
+from api.routes import inspection_experts as inspection_expert_routes
+from api.routes import inspection_items as inspection_item_routes
+from api.routes import inspection_officers as inspection_officer_routes
 from api.routes import map as map_routes
 from api.routes import open311 as open311_routes
 from api.routes import open311_keys as open311_key_routes
@@ -121,6 +124,9 @@ def create_app() -> FastAPI:
     app.include_router(open311_key_routes.router)
     app.include_router(attendance_routes.router)
     app.include_router(grid_routes.router)
+    app.include_router(inspection_officer_routes.router)
+    app.include_router(inspection_expert_routes.router)
+    app.include_router(inspection_item_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
     @app.get("/health", tags=["system"], summary="健康检查")
