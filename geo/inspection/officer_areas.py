@@ -67,7 +67,7 @@ def drawn_area(session: Session, geojson: dict[str, Any], *, region: OfficerRegi
     m2, outside = repo.outside_part(session, geom, region_id=region.id)
     if m2 > SLIVER_M2:
         raise AreaRefused(
-            f"执法区域超出该执法人员所属区划“{region.name}”约 {m2:,.0f} 平方米，"
+            f"执法区域超出该执法人员所属区划“{region.name}”约 {_square_metres(m2)} 平方米，"
             "请将区域收回辖区之内（红色为超出部分）",
             area_m2=m2,
             geometry=outside,
@@ -88,3 +88,7 @@ def picked_area(
                 f"“{ref.name}”不在该执法人员所属区划“{region.name}”内，不能作为其执法区域"
             )
     return repo.union_of_regions(session, region_ids)
+
+
+def _square_metres(m2: float) -> str:
+    return f"{m2:.1f}" if m2 < 10 else f"{m2:,.0f}"

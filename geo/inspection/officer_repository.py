@@ -128,7 +128,7 @@ def officer_rows(
 
 
 def officer_row(session: Session, *, actor: Actor, officer_id: int) -> Row | None:
-    area = cast(func.ST_AsGeoJSON(Officer.area), JSON)
+    area = cast(func.ST_AsGeoJSON(Officer.area, 9, 0), JSON)  # RFC 7946: no crs member
     stmt = _officer_select(actor).add_columns(
         area.label("area"),
         Officer.area_region_ids,
@@ -269,7 +269,7 @@ def outside_part(
                            FROM g, region r
                            WHERE r.id = :region AND NOT ST_CoveredBy(g.geom, r.geom))
                 SELECT ST_Area(CAST(d.geom AS geography)) AS m2,
-                       CAST(ST_AsGeoJSON(d.geom) AS json) AS geometry
+                       CAST(ST_AsGeoJSON(d.geom, 9, 0) AS json) AS geometry
                 FROM d"""),
         {"wkb": shapely.to_wkb(geom), "srid": STORAGE_SRID, "region": region_id},
     ).first()
