@@ -61,6 +61,12 @@ export interface Screen {
 
 /** 双随机抽查: the registers, the red / white / black lists, draws and inspection tasks. */
 export const INSPECTION_SCREENS: Screen[] = [
+  { path: 'inspection/officers', name: 'inspection-officers', permission: 'inspection.view',
+    title: t.inspectionRegisters.officersTitle, component: () => import('./views/inspection/OfficersView.vue') },
+  { path: 'inspection/experts', name: 'inspection-experts', permission: 'inspection.view',
+    title: t.inspectionRegisters.expertsTitle, component: () => import('./views/inspection/ExpertsView.vue') },
+  { path: 'inspection/items', name: 'inspection-items', permission: 'inspection.view',
+    title: t.inspectionRegisters.itemsTitle, component: () => import('./views/inspection/ItemsView.vue') },
 ] // prettier-ignore
 
 /** 综合执法: patrol plans and task dispatch. */
