@@ -25,8 +25,11 @@ from api.routes import event_query as event_query_routes
 from api.routes import events as event_routes
 from api.routes import grids as grid_routes
 from api.routes import inspection_draws as inspection_draw_routes
+from api.routes import inspection_experts as inspection_expert_routes
+from api.routes import inspection_items as inspection_item_routes
 from api.routes import inspection_lists as inspection_list_routes
 from api.routes import inspection_objects as inspection_object_routes
+from api.routes import inspection_officers as inspection_officer_routes
 from api.routes import inspection_tasks as inspection_task_routes
 from api.routes import map as map_routes
 from api.routes import navigation as navigation_routes
@@ -139,6 +142,9 @@ def create_app() -> FastAPI:
     app.include_router(patrol_routes.router)
     app.include_router(enforcement_task_routes.router)
     app.include_router(case_routes.router)
+    app.include_router(inspection_officer_routes.router)
+    app.include_router(inspection_expert_routes.router)
+    app.include_router(inspection_item_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
     @app.get("/health", tags=["system"], summary="健康检查")
