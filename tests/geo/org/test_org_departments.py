@@ -203,7 +203,7 @@ def test_squads_listed_with_leader_and_members_in_scope(db: Session, actor_of, i
     assert set(squads) == {"杨舍第一中队", "杨舍第二中队"}
     first = squads["杨舍第一中队"]
     assert first.leader_name == "杨舍中队长·郑凯"
-    assert first.member_count == 2  # the officer and the squad leader
+    assert first.member_count == 4  # the officer, the squad leader, ys_zf01 and ys_zf02
     assert squads["杨舍第二中队"].member_count == 0
     by_department = service.list_squads(
         db, actor=actor_of("admin"), department_id=ids(department="塘桥综合行政执法局")
