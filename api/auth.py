@@ -144,3 +144,17 @@ def require(permission: str) -> Callable[[Actor], Actor]:
 
     dependency.permission = permission  # type: ignore[attr-defined]  # read by the route test
     return dependency
+
+
+def require_any(*permissions: str) -> Callable[[Actor], Actor]:
+    """Like `require`, for a route open to holders of any of `permissions`."""
+    checks = [require(p) for p in permissions]
+
+    def dependency(actor: ActorDep) -> Actor:
+        if not any(actor.can(p) for p in permissions):
+            return checks[0](actor)  # refuses, naming the first permission
+        return actor
+
+    dependency.permission = permissions[0]  # type: ignore[attr-defined]  # read by the route test
+    dependency.permissions = permissions  # type: ignore[attr-defined]
+    return dependency

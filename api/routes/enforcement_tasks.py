@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from api.auth import ActorDep, require
+from api.auth import require, require_any
 from api.deps import SessionDep
 from api.routes.event_photos import StoreDep
 from geo.core.actor import Actor
@@ -33,21 +33,7 @@ from geo.task.workflow import ACTION_LABELS, ACTION_PERMISSIONS, TRANSITIONS, Ac
 router = APIRouter(prefix="/api/v1/enforcement-tasks", tags=["enforcement-tasks"])
 
 
-def _require_any(*permissions: str) -> Callable[[Actor], Actor]:
-    """Like `require`, for a route open to holders of any of `permissions`."""
-    checks = [require(p) for p in permissions]
-
-    def dependency(actor: ActorDep) -> Actor:
-        if not any(actor.can(p) for p in permissions):
-            return checks[0](actor)  # refuses, naming the first permission
-        return actor
-
-    dependency.permission = permissions[0]  # type: ignore[attr-defined]  # read by the route test
-    dependency.permissions = permissions  # type: ignore[attr-defined]
-    return dependency
-
-
-Reader = Annotated[Actor, Depends(_require_any(*service.READERS))]
+Reader = Annotated[Actor, Depends(require_any(*service.READERS))]
 Dispatcher = Annotated[Actor, Depends(require("task.dispatch"))]
 TaskId = Annotated[int, Path(ge=1, le=2**62, description="任务编号（id）")]
 

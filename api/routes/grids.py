@@ -5,13 +5,12 @@ answers 422 with the offending area for the map."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from api.auth import ActorDep, require
+from api.auth import require, require_any
 from api.deps import SessionDep
 from geo.core.actor import Actor
 from geo.grid import service
@@ -32,21 +31,7 @@ from geo.grid.schemas import (
 router = APIRouter(prefix="/api/v1/grids", tags=["grids"])
 
 
-def _require_any(*permissions: str) -> Callable[[Actor], Actor]:
-    """Like `require`, for a route open to holders of any of `permissions`."""
-    checks = [require(p) for p in permissions]
-
-    def dependency(actor: ActorDep) -> Actor:
-        if not any(actor.can(p) for p in permissions):
-            return checks[0](actor)  # refuses, naming the first permission
-        return actor
-
-    dependency.permission = permissions[0]  # type: ignore[attr-defined]  # read by the route test
-    dependency.permissions = permissions  # type: ignore[attr-defined]
-    return dependency
-
-
-Viewer = Annotated[Actor, Depends(_require_any("system.region.view", "grid.assign"))]
+Viewer = Annotated[Actor, Depends(require_any("system.region.view", "grid.assign"))]
 Drawer = Annotated[Actor, Depends(require("grid.edit"))]
 Assigner = Annotated[Actor, Depends(require("grid.assign"))]
 GridId = Annotated[int, Path(ge=1, le=2**62, description="网格编号")]

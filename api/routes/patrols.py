@@ -4,14 +4,13 @@ position and photos. Thin: parse, authorise, call `geo.patrol`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from api.auth import ActorDep, require
+from api.auth import require, require_any
 from api.deps import SessionDep
 from api.routes.event_photos import IMMUTABLE, StoreDep
 from geo.core.actor import Actor
@@ -37,23 +36,9 @@ from geo.patrol.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["patrols"])
 
 
-def _require_any(*permissions: str) -> Callable[[Actor], Actor]:
-    """Like `require`, for a route open to holders of any of `permissions`."""
-    checks = [require(p) for p in permissions]
-
-    def dependency(actor: ActorDep) -> Actor:
-        if not any(actor.can(p) for p in permissions):
-            return checks[0](actor)  # refuses, naming the first permission
-        return actor
-
-    dependency.permission = permissions[0]  # type: ignore[attr-defined]  # read by the route test
-    dependency.permissions = permissions  # type: ignore[attr-defined]
-    return dependency
-
-
 Planner = Annotated[Actor, Depends(require("patrol.plan"))]
 Patroller = Annotated[Actor, Depends(require("patrol.perform"))]
-Reader = Annotated[Actor, Depends(_require_any("patrol.perform", "patrol.plan"))]
+Reader = Annotated[Actor, Depends(require_any("patrol.perform", "patrol.plan"))]
 Id = Annotated[int, Path(ge=1, le=2**62)]
 Cursor = Annotated[str | None, Query(max_length=60)]
 OfficerFilter = Annotated[int | None, Query(ge=1, le=2**62, description="执法队员")]
