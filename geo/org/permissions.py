@@ -117,8 +117,11 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         "region_admin", "区域管理员", "维护本区域的用户、部门、区划、中心、窗口与参数",
         # Not the calendar: one calendar serves the whole district (district staff edit it).
-        # Grids: the town draws its own and names who answers for each.
-        _grants("map", "system", "grid", *_SYSTEM_VIEW)
+        # Grids: the town draws its own and names who answers for each. Inspection
+        # registers: the town keeps its supervised objects, officers and experts (the
+        # catalogues shared by the district stay with district staff).
+        _grants("map", "system", "grid", "inspection.view", "inspection.configure",
+                *_SYSTEM_VIEW)
         - {"system.role.manage", "system.calendar.manage"},
     ),
     RoleSpec(

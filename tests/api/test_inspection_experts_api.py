@@ -9,19 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 API = "/api/v1/inspection"
-
-
-@pytest.fixture
-def town_configurers(db: Session) -> None:
-    db.execute(
-        text("""INSERT INTO role_permission (role_code, permission)
-                VALUES ('region_admin', 'inspection.view'),
-                       ('region_admin', 'inspection.configure')
-                ON CONFLICT DO NOTHING""")
-    )
 
 
 @pytest.fixture
@@ -97,7 +86,7 @@ def test_one_expert_per_user(client, db) -> None:
     assert again.status_code == 409
 
 
-def test_a_town_sees_only_its_own_experts(client, login_as, db, catalogue, town_configurers):
+def test_a_town_sees_only_its_own_experts(client, login_as, db, catalogue):
     tq = db.execute(text("SELECT id FROM region WHERE code = '320582101000'")).scalar()
     theirs = _expert(client, "塘桥专家", [catalogue["FOOD-01"]], region_id=tq).json()
     headers = login_as("ys_admin")

@@ -18,16 +18,6 @@ from geo.inspection.models import CheckResult, InspectionAssignment, InspectionT
 API = "/api/v1/inspection"
 
 
-@pytest.fixture
-def town_configurers(db: Session) -> None:
-    db.execute(
-        text("""INSERT INTO role_permission (role_code, permission)
-                VALUES ('region_admin', 'inspection.view'),
-                       ('region_admin', 'inspection.configure')
-                ON CONFLICT DO NOTHING""")
-    )
-
-
 def _category(client: TestClient, code: str = "FOOD", name: str = "食品安全", **more: Any) -> Any:
     r = client.post(f"{API}/item-categories", json={"code": code, "name": name, **more})
     assert r.status_code == 201, r.text
@@ -215,7 +205,7 @@ def test_items_list_filters_and_pages(client) -> None:
     assert client.get(f"{API}/items", params={"cursor": "x:y"}).status_code == 422
 
 
-def test_only_district_configurers_change_the_catalogue(client, login_as, town_configurers) -> None:
+def test_only_district_configurers_change_the_catalogue(client, login_as) -> None:
     category = _category(client)
     town = login_as("ys_admin")
     r = client.post(f"{API}/item-categories", json={"code": "X", "name": "x"}, headers=town)

@@ -52,17 +52,6 @@ def _point_in(db: Session, region_id: int) -> tuple[float, float]:
 
 
 @pytest.fixture
-def town_configurers(db: Session) -> None:
-    """Town administrators may also maintain the registers (for the scope tests)."""
-    db.execute(
-        text("""INSERT INTO role_permission (role_code, permission)
-                VALUES ('region_admin', 'inspection.view'),
-                       ('region_admin', 'inspection.configure')
-                ON CONFLICT DO NOTHING""")
-    )
-
-
-@pytest.fixture
 def ys(db: Session) -> dict[str, int]:
     # The demo registers its towns' officers; these tests register them anew (rolled back).
     db.execute(text("DELETE FROM enforcement_officer"))
@@ -284,7 +273,7 @@ def test_list_filters_and_keyset_pages(client, ys) -> None:
     assert client.get(f"{API}/officers", params={"cursor": "abc"}).status_code == 422
 
 
-def test_candidates_are_the_users_of_the_scope(client, login_as, ys, town_configurers) -> None:
+def test_candidates_are_the_users_of_the_scope(client, login_as, ys) -> None:
     _register(client, ys["officer"], area_region_ids=[ys["c1"]])
     mine = client.get(
         f"{API}/officer-candidates", params={"q": "officer"}, headers=login_as("ys_admin")
@@ -329,9 +318,7 @@ def test_conflicts_are_recorded_and_removed(client, db, ys) -> None:
 
 
 # ---- officer types -------------------------------------------------------------------------------
-def test_officer_types_are_a_code_list_district_admins_extend(
-    client, login_as, ys, town_configurers
-) -> None:
+def test_officer_types_are_a_code_list_district_admins_extend(client, login_as, ys) -> None:
     r = client.post(f"{API}/officer-types", json={"code": "volunteer", "name": "志愿者"})
     assert r.status_code == 201 and r.json()["officer_count"] == 0
     assert (
@@ -368,9 +355,7 @@ def test_a_viewer_reads_but_cannot_register(client, login_as, ys) -> None:
     assert client.get(f"{API}/officers", headers=login_as("ys_clerk")).status_code == 403
 
 
-def test_a_town_sees_and_touches_nothing_of_another_town(
-    client, login_as, db, ys, town_configurers
-) -> None:
+def test_a_town_sees_and_touches_nothing_of_another_town(client, login_as, db, ys) -> None:
     theirs = _register(client, ys["tq_officer"], area_region_ids=[ys["tq_community"]]).json()
     mine = _register(client, ys["officer"], area_region_ids=[ys["c1"]]).json()
     headers = login_as("ys_admin")
