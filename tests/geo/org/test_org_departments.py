@@ -204,7 +204,7 @@ def test_squads_listed_with_leader_and_members_in_scope(db: Session, actor_of, i
     first = squads["杨舍第一中队"]
     assert first.leader_name == "杨舍中队长·郑凯"
     assert first.member_count == 4  # the officer, the squad leader, ys_zf01 and ys_zf02
-    assert squads["杨舍第二中队"].member_count == 0
+    assert squads["杨舍第二中队"].member_count == 2  # ys_zf03 and ys_zf04
     by_department = service.list_squads(
         db, actor=actor_of("admin"), department_id=ids(department="塘桥综合行政执法局")
     )
@@ -256,10 +256,15 @@ def test_squad_rules_duplicates_members_and_scope(db: Session, actor_of, ids) ->
             actor=ys_admin,
             data=SquadCreate(name="越界中队", department_id=ids(department="塘桥综合行政执法局")),
         )
-    empty = ids(squad="杨舍第二中队")
+    with pytest.raises(Conflict, match="还有 2 名队员"):
+        service.delete_squad(db, actor=ys_admin, squad_id=ids(squad="杨舍第二中队"))
+    empty = service.create_squad(
+        db, actor=ys_admin,
+        data=SquadCreate(name="临时中队", department_id=ids(department="杨舍综合行政执法局")),
+    ).id  # fmt: skip
     service.delete_squad(db, actor=ys_admin, squad_id=empty)
     assert db.get(Squad, empty) is None
-    assert _audit_actions(db, "squad", empty) == ["org.squad_delete"]
+    assert _audit_actions(db, "squad", empty) == ["org.squad_create", "org.squad_delete"]
 
 
 def test_town_admin_saves_a_department_under_a_district_bureau(db, actor_of, ids) -> None:

@@ -267,6 +267,7 @@ def test_filters(db: Session, actor_of, ids) -> None:
         "ys_officer",
         "ys_squad",
         "ys_legal",
+        *(f"ys_zf{n:02d}" for n in range(1, 5)),
     }
     assert names(region_id=ids(region=YS_TOWN)) == {u for u in names() if u.startswith("ys_")}
     service.update_user(
