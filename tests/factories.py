@@ -14,6 +14,7 @@ from datetime import date
 import shapely
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Polygon
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from geo.core.identifiers import uscc_check_char
@@ -149,7 +150,9 @@ def make_officer(
     officer_type: str = "formal",
     active: bool = True,
 ) -> EnforcementOfficer:
-    """An enforcement officer (a registered user) inspecting inside `area`."""
+    """An enforcement officer (a registered user) inspecting inside `area`. A user the
+    demo already registered is registered anew (the test's transaction is rolled back)."""
+    session.execute(delete(EnforcementOfficer).where(EnforcementOfficer.user_id == user_id))
     if isinstance(area, Polygon):
         area = MultiPolygon([area])
     officer = EnforcementOfficer(

@@ -99,7 +99,8 @@ def test_another_towns_parameters_do_not_exist_for_a_town_admin(as_user, db) -> 
     assert put.status_code == 404
     cleared = ys_admin.delete(f"/api/v1/parameters/{KEY}", params={"region_id": tq})
     assert cleared.status_code == 404
-    assert scalar(db, "SELECT count(*) FROM system_parameter WHERE region_id = :r", r=tq) == 0
+    assert scalar(db, "SELECT count(*) FROM system_parameter WHERE region_id = :r AND key = :k",
+                  r=tq, k=KEY) == 0  # fmt: skip
 
 
 def test_a_value_outside_its_bounds_is_refused_with_the_basis(client, db) -> None:

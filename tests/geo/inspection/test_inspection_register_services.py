@@ -82,8 +82,6 @@ def test_a_picked_region_outside_the_scope_is_not_found(db, tree, admin) -> None
 
 
 def test_covers_point_lists_the_officers_whose_area_holds_it(db, tree, actor_of) -> None:
-    # The demo registers these users already: registered anew here (rolled back).
-    db.execute(text("DELETE FROM enforcement_officer"))
     users = db.execute(
         text("SELECT id FROM user_account WHERE username IN ('ys_officer', 'ys_squad') "
              "ORDER BY username")
