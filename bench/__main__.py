@@ -47,13 +47,17 @@ def _prepare(url: str, scale: int) -> dict:
     with engine.connect() as conn:
         events = conn.execute(text("SELECT count(*) FROM event")).scalar_one()
         # A database loaded before the demo had accounts, or work orders with holders and
-        # history, must be loaded again.
+        # history, must be loaded again…
         accounts = conn.execute(text("SELECT count(*) FROM user_account")).scalar_one()
         held = conn.execute(
             text("SELECT EXISTS (SELECT 1 FROM event WHERE claimed_by_id IS NOT NULL)")
         ).scalar_one()
+        # …or before it had the inspection registers.
+        registers = conn.execute(
+            text("SELECT EXISTS (SELECT 1 FROM enforcement_officer)")
+        ).scalar_one()
     engine.dispose()
-    if events == 2200 * scale and accounts and held:
+    if events == 2200 * scale and accounts and held and registers:
         return {"generated": False}
     _alembic(env, "downgrade", "base")
     _alembic(env, "upgrade", "head")
