@@ -109,8 +109,10 @@ def _populate(session: Session) -> dict[str, int]:
         """INSERT INTO enterprise (name, uscc, category, risk_list, region_id, geom)
            SELECT '压测企业' || n, '9Y' || lpad(n::text, 16, '0'), 'retail',
                   CASE WHEN n % 10 = 0 THEN 'red' WHEN n % 10 = 1 THEN 'black' ELSE 'white' END,
-                  (SELECT g.id FROM region g WHERE g.level = 'grid' AND ST_Covers(g.geom, p.geom)
-                   ORDER BY g.id LIMIT 1),
+                  -- The smallest region holding it: a grid in the detailed towns, else
+                  -- the town (the other towns of the demo have no grids).
+                  (SELECT g.id FROM region g WHERE ST_Covers(g.geom, p.geom)
+                   ORDER BY nlevel(g.path) DESC, g.id LIMIT 1),
                   p.geom
            FROM (SELECT row_number() OVER () AS n, (d).geom AS geom
                  FROM (SELECT ST_Dump(ST_GeneratePoints(geom, :n, :seed)) AS d

@@ -61,13 +61,22 @@ class Team:
         return self.officer_ids[0] if self.officer_ids else None
 
 
+# The drawn objects drive the join: each looks up the officers' areas through the GiST
+# index. Left to itself, the planner walks every officer and probes the objects instead:
+# 1.6 s instead of a fraction of it for 1 000 objects among 2 000 officers (make bench).
 _ELIGIBLE = """
+WITH e AS MATERIALIZED (
+    SELECT id, geom FROM enterprise WHERE id = ANY(CAST(:ids AS bigint[]))
+)
 SELECT e.id AS enterprise_id, array_agg(o.user_id ORDER BY o.user_id) AS user_ids
-FROM enterprise e
-JOIN enforcement_officer o ON ST_Covers(o.area, e.geom)
+FROM e
+CROSS JOIN LATERAL (
+    SELECT eo.id, eo.user_id, eo.officer_type, eo.region_id FROM enforcement_officer eo
+    WHERE ST_Covers(eo.area, e.geom) AND eo.active
+    OFFSET 0  -- keeps the subquery per object, so it probes the area index
+) o
 JOIN user_account u ON u.id = o.user_id
-WHERE e.id = ANY(CAST(:ids AS bigint[]))
-  AND o.active AND u.is_active
+WHERE u.is_active
   AND ({scope})
   AND (:everyone
        OR u.department_id = ANY(CAST(:departments AS bigint[]))
