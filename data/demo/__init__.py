@@ -50,6 +50,7 @@ def generate(
     from data.demo import history
     from data.demo.accounts import insert_accounts
     from data.demo.attendance import insert_attendance
+    from data.demo.enforcement import insert_enforcement_work
     from data.demo.holidays import load_demo_calendars
     from data.demo.inspection import insert_inspection_registers
     from data.demo.layout import build_layout
@@ -97,6 +98,7 @@ def generate(
         counts["open311_key"] = insert_open311_key(conn)
         counts["attendance_check_in"] = insert_attendance(conn, seed=seed, anchor=anchor)
         counts.update(insert_inspection_registers(conn, anchor=anchor))
+        counts.update(insert_enforcement_work(conn, anchor=anchor))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     return counts

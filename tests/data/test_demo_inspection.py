@@ -3,6 +3,8 @@ supervision category, reachable by a team of two officers, with a responsible pe
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from tests.conftest import scalar
 
 
@@ -71,3 +73,32 @@ def test_list_weights_follow_the_streaks_of_the_default_rules(demo_area, db) -> 
            OR pass_streak >= 3 OR (fail_streak >= 2 AND risk_list <> 'black'))""",
     )
     assert off_rule == 0
+
+
+def test_demo_patrols_and_matters_follow_their_rules(demo_area, db) -> None:
+    outside = scalar(
+        db,
+        """SELECT count(*) FROM patrol_assignment a
+           JOIN enterprise e ON e.id = a.enterprise_id
+           JOIN enforcement_officer o ON o.user_id = a.officer_id
+           WHERE NOT ST_Covers(o.area, e.geom)""",
+    )
+    special = scalar(
+        db,
+        """SELECT count(*) FROM patrol_assignment a JOIN patrol_plan p ON p.id = a.plan_id
+           WHERE p.kind = 'special'""",
+    )
+    assert special and outside == 0
+    converted = db.execute(
+        text("""SELECT t.status, c.number FROM enforcement_task t
+                JOIN case_record c ON c.id = t.case_id""")
+    ).all()
+    assert [r.status for r in converted] == ["converted"] and converted[0].number.startswith("AJ")
+    # Each matter's history starts with its registration and ends in its status.
+    off_track = scalar(
+        db,
+        """SELECT count(*) FROM enforcement_task t WHERE t.status <> (
+               SELECT a.to_status FROM enforcement_task_action a
+               WHERE a.task_id = t.id ORDER BY a.id DESC LIMIT 1)""",
+    )
+    assert off_track == 0

@@ -144,7 +144,9 @@ def _special(region_id: int, category: str = "catering") -> PlanCreate:
 def special_area(db: Session) -> dict[str, object]:
     """A test town split west / east: two officers cover the west half, one the east half
     except a strip along its east edge; catering enterprises on both sides and in the
-    strip, one east enterprise whose only officer is related to it, and a retail shop."""
+    strip, one east enterprise whose only officer is related to it, and a retail shop.
+    The demo's own special plans are stopped (rolled back): their open work is no load here."""
+    db.execute(text("UPDATE patrol_plan SET active = false"))
     tree = make_region_tree(db)
     west_grid, east_grid = tree.grids
     west = shapely.box(W, S, MID, S + SIZE)
