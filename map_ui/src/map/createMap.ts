@@ -32,3 +32,14 @@ export function createMap(container: HTMLElement, bounds?: LngLatBoundsLike): Ml
   map.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right')
   return map
 }
+
+// The base style's thematic points (events, cameras …): a screen that draws points of its
+// own (check-ins, drawn objects, an inspected object) hides them, or they would be taken
+// for its own. Regions, streets and buildings stay as the basemap.
+const THEMATIC_SOURCES = new Set(['events', 'patrol_routes', 'enterprises', 'construction_sites', 'cameras', 'party_sites'])
+
+export function hideThematicLayers(map: MlMap): void {
+  for (const layer of map.getStyle().layers) {
+    if ('source' in layer && THEMATIC_SOURCES.has(String(layer.source))) map.setLayoutProperty(layer.id, 'visibility', 'none')
+  }
+}
