@@ -3,11 +3,13 @@ officer whose enforcement area covers it — active, not recorded as related to 
 least loaded first. An enterprise no officer may take is kept with the reason, never
 dropped.
 
-One statement finds, per enterprise, the eligible officers (and how many areas cover it at
-all, to tell "nobody covers it" from "everyone covering it must stand aside"); a second
-reads the officers' current load (their open special assignments); a small loop then
-spreads the work. The random-inspection draw has its own matching with teams; the two
-share the eligibility rule and are to be folded together.
+The enterprises are read in one statement, their eligible officers in one spatial join —
+the draws' own (`geo.inspection.matching.eligible_officers`, so both follow one rule) —
+and, for those nobody may take, whether any area covers them at all (to tell "nobody
+covers it" from "everyone covering it must stand aside"); a last statement reads the
+officers' current load (their open special assignments) and a small loop spreads the
+work: the draws form teams in rank order, a special plan serves the enterprises with the
+fewest choices first.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from geo.core.actor import Actor
 from geo.core.scope import scope_params, scope_sql
+from geo.inspection.matching import OfficerPool, eligible_officers
 
 __all__ = ["Candidate", "Match", "match_special_plan", "spread_load"]
 
@@ -32,7 +35,7 @@ ALL_CONFLICTED = "覆盖该企业的执法人员均与其存在利害关系（�
 class Candidate:
     enterprise_id: int
     eligible: tuple[int, ...]  # user ids of officers who may take it
-    covering: int  # officers whose area covers it, conflicted ones included
+    covering: int  # officers whose area covers it, conflicted ones included (0 or more)
 
 
 @dataclass(frozen=True)
@@ -42,23 +45,19 @@ class Match:
     unmatched_reason: str | None = None
 
 
-_CANDIDATES = """
-SELECT e.id AS enterprise_id,
-       coalesce(array_agg(o.user_id ORDER BY o.user_id)
-                FILTER (WHERE o.user_id IS NOT NULL AND c.officer_id IS NULL), '{{}}') AS eligible,
-       count(o.user_id) AS covering
-FROM enterprise e
-JOIN region er ON er.id = e.region_id AND er.path <@ CAST(:region_path AS ltree)
-LEFT JOIN (
-    SELECT eo.id, eo.user_id, eo.area
-    FROM enforcement_officer eo
-    JOIN user_account u ON u.id = eo.user_id AND u.is_active
-    WHERE eo.active AND eo.area IS NOT NULL AND {officer_scope}
-) o ON ST_Covers(o.area, e.geom)
-LEFT JOIN officer_conflict c ON c.officer_id = o.id AND c.enterprise_id = e.id
-WHERE e.category = :category
-GROUP BY e.id
+_OBJECTS = """
+SELECT e.id FROM enterprise e JOIN region er ON er.id = e.region_id
+WHERE er.path <@ CAST(:region_path AS ltree) AND e.category = :category
 ORDER BY e.id
+"""
+
+# For the enterprises nobody may take: does the area of any officer on duty in the scope
+# cover them (then everyone covering must stand aside: a conflict), or none?
+_COVERED = """
+SELECT DISTINCT e.id FROM enterprise e
+JOIN enforcement_officer o ON o.active AND ST_Covers(o.area, e.geom)
+JOIN user_account u ON u.id = o.user_id AND u.is_active
+WHERE e.id = ANY(CAST(:ids AS bigint[])) AND {scope}
 """
 
 _LOADS = """
@@ -75,12 +74,19 @@ def match_special_plan(
     session: Session, *, actor: Actor, category: str, region_path: str, today: date
 ) -> list[Match]:
     """Every enterprise of `category` under `region_path`, each with its officer (or the
-    reason it has none). Officers are those of the actor's scope."""
-    sql = _CANDIDATES.format(officer_scope=scope_sql(actor, "coalesce(eo.region_id, u.region_id)"))
-    rows = session.execute(
-        text(sql), {"region_path": region_path, "category": category, **scope_params(actor)}
-    ).all()
-    candidates = [Candidate(r.enterprise_id, tuple(r.eligible), int(r.covering)) for r in rows]
+    reason it has none). Officers are those of the actor's scope, eligible by the rule the
+    draws use (`geo.inspection.matching.eligible_officers`)."""
+    ids = list(session.scalars(text(_OBJECTS), {"region_path": region_path, "category": category}))
+    eligible = eligible_officers(session, enterprise_ids=ids, pool=OfficerPool(), actor=actor)
+    nobody = [e for e in ids if e not in eligible]
+    covered = set()
+    if nobody:
+        sql = _COVERED.format(scope=scope_sql(actor, "o.region_id"))
+        covered = set(session.scalars(text(sql), {"ids": nobody, **scope_params(actor)}))
+    candidates = [
+        Candidate(e, eligible.get(e, ()), covering=len(eligible.get(e, ())) or int(e in covered))
+        for e in ids
+    ]
     officer_ids = sorted({u for c in candidates for u in c.eligible})
     loads = {
         r.officer_id: int(r.load)
