@@ -134,7 +134,8 @@ def _populate(session: Session) -> dict[str, int]:
            users AS (
                INSERT INTO user_account (username, display_name, region_id, password_hash)
                SELECT 'bench_o' || i || '_' || j, '压测执法员' || i || '-' || j, district, 'x'
-               FROM cells RETURNING id, username)
+               FROM cells RETURNING id, username),
+           roles AS (INSERT INTO user_role (user_id, role_code) SELECT id, 'officer' FROM users)
            INSERT INTO enforcement_officer (user_id, officer_type, active, region_id, area)
            SELECT u.id, 'formal', true, c.district,
                   ST_Multi(ST_MakeEnvelope(c.x0 + (c.i - 1) * c.dx, c.y0 + (c.j - 1) * c.dy,

@@ -23,6 +23,7 @@ from geo.calendar.errors import CalendarNotLoaded
 from geo.calendar.service import load_calendar
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, Forbidden, NotFound
+from geo.core.paging import after_id
 from geo.core.scope import path_within, region_in_scope
 from geo.core.srid import STORAGE_SRID
 from geo.event import repository as repo
@@ -325,11 +326,7 @@ def pool_count(session: Session, *, actor: Actor) -> int:
 
 
 def _after_id(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    if not cursor.isdigit() or len(cursor) > 18:
-        raise EventRuleError("翻页游标无效，请从第一页重新查询")
-    return int(cursor)
+    return after_id(cursor, error=EventRuleError)
 
 
 def _visible(session: Session, *, actor: Actor, event_id: int) -> Row[Any]:

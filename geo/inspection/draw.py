@@ -30,7 +30,7 @@ from geo.core.numbering import next_number
 from geo.core.scope import ensure_readable_region, scope_params, scope_sql
 from geo.inspection import draw_repository as repo
 from geo.inspection.draw_errors import DrawRuleError
-from geo.inspection.draw_schemas import DrawCreate, SubmitBody, TaskRef
+from geo.inspection.draw_schemas import MAX_COUNT, DrawCreate, SubmitBody, TaskRef
 from geo.inspection.matching import OfficerPool, match
 from geo.inspection.models import DrawStatus, InspectionDraw, SeedSource
 from geo.parameter.service import get_parameter
@@ -111,6 +111,11 @@ def create_draw(session: Session, *, actor: Actor, data: DrawCreate) -> int:
         quotas = {k: quota(r, per_list.get(k, 0)) for k, r in data.ratios.given().items()}
         if not sum(quotas.values()):
             raise DrawRuleError("按所填比例计算，各名录库均无需抽取对象，请调整比例")
+        if sum(quotas.values()) > MAX_COUNT:
+            raise DrawRuleError(
+                f"按所填比例需抽取 {sum(quotas.values())} 个对象，超过一次抽取的上限 "
+                f"{MAX_COUNT} 个，请降低比例或缩小区域"
+            )
         ranked = repo.pick_by_quota(session, draw_id=draw.id, seed=seed, quotas=quotas)
         conditions["quotas"] = quotas
 

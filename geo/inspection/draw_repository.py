@@ -306,12 +306,16 @@ def set_published(session: Session, *, draw_id: int, statuses: Sequence[str]) ->
 def set_leader(
     session: Session, *, draw_id: int, enterprise_id: int, leader_id: int
 ) -> Row[Any] | None:
-    """The new leader if they are in the team and the draw is still drawn."""
+    """The new leader if they are in the team and the draw is still drawn. The draw's row
+    is locked first: a submit running at the same time waits for the change (and builds
+    the task with the new leader) or has already moved the draw (and this changes nothing)."""
     return session.execute(
-        text("""UPDATE draw_pick p SET leader_id = :leader
-                FROM inspection_draw d
-                WHERE p.draw_id = :d AND p.enterprise_id = :e AND d.id = p.draw_id
-                  AND d.status = 'drawn' AND :leader = ANY(p.officer_ids)
+        text("""WITH d AS (SELECT id FROM inspection_draw
+                           WHERE id = :d AND status = 'drawn' FOR UPDATE)
+                UPDATE draw_pick p SET leader_id = :leader
+                FROM d
+                WHERE p.draw_id = d.id AND p.enterprise_id = :e
+                  AND :leader = ANY(p.officer_ids)
                 RETURNING p.leader_id"""),
         {"d": draw_id, "e": enterprise_id, "leader": leader_id},
     ).first()

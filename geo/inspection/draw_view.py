@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from geo.core.actor import Actor
 from geo.core.errors import NotFound
+from geo.core.paging import after_id
 from geo.core.scope import scope_params, scope_sql
 from geo.enterprise.models import RiskList
 from geo.inspection import draw_repository as repo
@@ -69,11 +70,7 @@ ALGORITHM_DESCRIPTION = (
 
 
 def _after_id(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    if not cursor.isdigit() or len(cursor) > 18:
-        raise DrawRuleError("翻页游标无效，请从第一页重新查询")
-    return int(cursor)
+    return after_id(cursor, error=DrawRuleError)
 
 
 def _check_limit(limit: int) -> None:

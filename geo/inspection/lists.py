@@ -19,6 +19,7 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
 from geo.audit.service import record
+from geo.core import paging
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, DomainError, NotFound
 from geo.core.scope import readable
@@ -400,11 +401,7 @@ def effective_rules(session: Session, *, actor: Actor) -> RulesRead:
 
 def after_id(cursor: str | None) -> int | None:
     """The id a keyset cursor stands for (422 for a cursor this API never gave)."""
-    if not cursor:
-        return None
-    if not cursor.isdigit() or len(cursor) > 18:
-        raise ListRuleError("翻页游标无效，请从第一页重新查询")
-    return int(cursor)
+    return paging.after_id(cursor, error=ListRuleError)
 
 
 def _check_limit(limit: int) -> None:

@@ -38,6 +38,9 @@ __all__ = [
 ]
 
 
+INSPECT = "inspection.perform"
+
+
 @dataclass(frozen=True)
 class OfficerPool:
     """Who may be sent: members of these departments or squads, or these users (any of
@@ -64,6 +67,15 @@ class Team:
 # The drawn objects drive the join: each looks up the officers' areas through the GiST
 # index. Left to itself, the planner walks every officer and probes the objects instead:
 # 1.6 s instead of a fraction of it for 1 000 objects among 2 000 officers (make bench).
+# Who may do the work at all: a role of the user (column `u.id`) granting :permission, or
+# a superuser role. Officers are registered from any user; only these are ever sent.
+MAY_WORK = """EXISTS (
+    SELECT 1 FROM user_role ur JOIN role r ON r.code = ur.role_code
+    WHERE ur.user_id = u.id
+      AND (r.is_superuser OR EXISTS (
+          SELECT 1 FROM role_permission rp
+          WHERE rp.role_code = ur.role_code AND rp.permission = :permission)))"""
+
 _ELIGIBLE = """
 WITH e AS MATERIALIZED (
     SELECT id, geom FROM enterprise WHERE id = ANY(CAST(:ids AS bigint[]))
@@ -78,6 +90,7 @@ CROSS JOIN LATERAL (
 JOIN user_account u ON u.id = o.user_id
 WHERE u.is_active
   AND ({scope})
+  AND {may_work}
   AND (:everyone
        OR u.department_id = ANY(CAST(:departments AS bigint[]))
        OR u.squad_id = ANY(CAST(:squads AS bigint[]))
@@ -90,15 +103,21 @@ GROUP BY e.id
 
 
 def eligible_officers(
-    session: Session, *, enterprise_ids: Sequence[int], pool: OfficerPool, actor: Actor | None
+    session: Session,
+    *,
+    enterprise_ids: Sequence[int],
+    pool: OfficerPool,
+    actor: Actor | None,
+    permission: str = INSPECT,
 ) -> dict[int, tuple[int, ...]]:
     """Object id → the user ids of its eligible officers, ascending (objects with none
-    are absent). `actor=None`: an internal caller, no data-scope filter."""
+    are absent): those holding `permission` (inspections by default; patrol.perform for
+    special patrols). `actor=None`: an internal caller, no data-scope filter."""
     if not enterprise_ids:
         return {}
     everyone = not (pool.department_ids or pool.squad_ids or pool.user_ids)
     rows = session.execute(
-        text(_ELIGIBLE.format(scope=scope_sql(actor, "o.region_id"))),
+        text(_ELIGIBLE.format(scope=scope_sql(actor, "o.region_id"), may_work=MAY_WORK)),
         {
             "ids": list(enterprise_ids),
             "everyone": everyone,
@@ -107,6 +126,7 @@ def eligible_officers(
             "users": list(pool.user_ids),
             "any_type": not pool.officer_types,
             "types": list(pool.officer_types),
+            "permission": permission,
             **scope_params(actor),
         },
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from geo.core import paging
 from geo.core.actor import Actor
 from geo.core.errors import DomainError, Forbidden
 
@@ -59,11 +60,7 @@ def ensure_global_editor(actor: Actor, what: str) -> None:
 
 def after_id(cursor: str | None) -> int | None:
     """The id a keyset page continues after (the previous page's `next_cursor`)."""
-    if cursor is None or cursor == "":
-        return None
-    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 18:
-        raise RegisterRuleError("翻页游标无效，请从第一页重新查询")
-    return int(cursor)
+    return paging.after_id(cursor, error=RegisterRuleError)
 
 
 def like_pattern(text: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from geo.audit.service import record
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, NotFound
+from geo.core.paging import after_id
 from geo.core.scope import ensure_readable_region, readable
 from geo.open311.errors import KeyRefused, KeyRuleError
 from geo.open311.models import Open311Key
@@ -80,10 +81,9 @@ def list_keys(
     query = _key_select(actor)
     if not include_revoked:
         query = query.where(Open311Key.revoked_at.is_(None))
-    if cursor:
-        if not cursor.isdigit() or len(cursor) > 18:
-            raise KeyRuleError("翻页游标无效，请从第一页重新查询")
-        query = query.where(Open311Key.id < int(cursor))
+    after = after_id(cursor, error=KeyRuleError)
+    if after is not None:
+        query = query.where(Open311Key.id < after)
     rows = session.execute(query.order_by(Open311Key.id.desc()).limit(limit + 1)).all()
     page = rows[:limit]
     return KeyPage(

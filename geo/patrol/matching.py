@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from geo.core.actor import Actor
 from geo.core.scope import scope_params, scope_sql
-from geo.inspection.matching import OfficerPool, eligible_officers
+from geo.inspection.matching import MAY_WORK, OfficerPool, eligible_officers
 
 __all__ = ["Candidate", "Match", "match_special_plan", "spread_load"]
 
+PATROL = "patrol.perform"
 NO_OFFICER = "没有执法人员的执法区域覆盖该企业"
 ALL_CONFLICTED = "覆盖该企业的执法人员均与其存在利害关系（须回避）"
 
@@ -52,12 +53,12 @@ ORDER BY e.id
 """
 
 # For the enterprises nobody may take: does the area of any officer on duty in the scope
-# cover them (then everyone covering must stand aside: a conflict), or none?
+# who may patrol cover them (then everyone covering must stand aside: a conflict), or none?
 _COVERED = """
 SELECT DISTINCT e.id FROM enterprise e
 JOIN enforcement_officer o ON o.active AND ST_Covers(o.area, e.geom)
 JOIN user_account u ON u.id = o.user_id AND u.is_active
-WHERE e.id = ANY(CAST(:ids AS bigint[])) AND {scope}
+WHERE e.id = ANY(CAST(:ids AS bigint[])) AND {scope} AND {may_work}
 """
 
 _LOADS = """
@@ -77,12 +78,15 @@ def match_special_plan(
     reason it has none). Officers are those of the actor's scope, eligible by the rule the
     draws use (`geo.inspection.matching.eligible_officers`)."""
     ids = list(session.scalars(text(_OBJECTS), {"region_path": region_path, "category": category}))
-    eligible = eligible_officers(session, enterprise_ids=ids, pool=OfficerPool(), actor=actor)
+    eligible = eligible_officers(
+        session, enterprise_ids=ids, pool=OfficerPool(), actor=actor, permission=PATROL
+    )
     nobody = [e for e in ids if e not in eligible]
     covered = set()
     if nobody:
-        sql = _COVERED.format(scope=scope_sql(actor, "o.region_id"))
-        covered = set(session.scalars(text(sql), {"ids": nobody, **scope_params(actor)}))
+        sql = _COVERED.format(scope=scope_sql(actor, "o.region_id"), may_work=MAY_WORK)
+        params = {"ids": nobody, "permission": PATROL, **scope_params(actor)}
+        covered = set(session.scalars(text(sql), params))
     candidates = [
         Candidate(e, eligible.get(e, ()), covering=len(eligible.get(e, ())) or int(e in covered))
         for e in ids

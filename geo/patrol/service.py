@@ -18,6 +18,7 @@ from geo.audit.service import record
 from geo.calendar.arithmetic import SHANGHAI
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, NotFound
+from geo.core.paging import after_id
 from geo.core.scope import path_within
 from geo.enterprise.models import EnterpriseCategory
 from geo.patrol import repository as repo
@@ -264,8 +265,4 @@ def stop_plan(session: Session, *, actor: Actor, plan_id: int) -> PlanRead:
 
 
 def _id_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    if not cursor.isdigit() or len(cursor) > 18:
-        raise PatrolRuleError("翻页游标无效，请从第一页重新查询")
-    return int(cursor)
+    return after_id(cursor, error=PatrolRuleError)

@@ -8,17 +8,17 @@ executable is not a PDF. A file of a task outside the actor's view is "not found
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, text
 from sqlalchemy.orm import Session
 
 from geo.audit.service import record
 from geo.core.actor import Actor
-from geo.core.errors import Forbidden, NotFound
+from geo.core.errors import Conflict, Forbidden, NotFound
 from geo.file.errors import EmptyFile, FileTooLarge, UnsupportedFileType
 from geo.file.service import store_file
 from geo.file.sniff import sniff_media_type
@@ -144,6 +144,9 @@ def attach_files(
         raise TaskRuleError(f"一次最多上传 {MAX_FILES_PER_UPLOAD} 个文件")
     # Check every file before storing any: one bad file refuses the whole upload.
     checked = [(u, check_document(u.data, name=u.name)) for u in uploads]
+    # Hold the task while attaching: a transition at the same moment waits, and a task
+    # moved meanwhile to a status that takes no such files refuses the upload.
+    _hold(session, task_id=task_id, statuses=_KIND_RULES[kind], kind=kind)
     added = []
     for upload, media_type in checked:
         sha256 = store_file(
@@ -192,3 +195,16 @@ def attachment_reads(session: Session, where: ColumnElement[bool] | Any) -> list
         )
         for r in repo.attachment_rows(session, where=where)
     ]
+
+
+def _hold(
+    session: Session, *, task_id: int, statuses: Collection[Status], kind: AttachmentKind
+) -> None:
+    locked = session.execute(
+        text("SELECT status FROM enforcement_task WHERE id = :id FOR UPDATE"), {"id": task_id}
+    ).scalar_one()
+    if Status(locked) not in statuses:
+        raise Conflict(
+            f"任务刚被他人处理，当前状态为“{STATUS_LABELS[Status(locked)]}”，"
+            f"不能再上传{ATTACHMENT_KIND_LABELS[kind]}，请刷新后查看"
+        )

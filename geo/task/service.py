@@ -22,6 +22,7 @@ from geo.core.actor import Actor
 from geo.core.errors import Conflict, Forbidden, NotFound
 from geo.core.geometry import GeometryError, load_governed_area, validate_geometry
 from geo.core.numbering import next_number
+from geo.core.paging import after_id
 from geo.core.scope import path_within, region_in_scope
 from geo.task import repository as repo
 from geo.task.attachments import attachment_reads
@@ -182,11 +183,7 @@ def task_targets(session: Session, *, actor: Actor, task_id: int) -> TaskTargets
 
 
 def _after_id(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    if not cursor.isdigit() or len(cursor) > 18:
-        raise TaskRuleError("翻页游标无效，请从第一页重新查询")
-    return int(cursor)
+    return after_id(cursor, error=TaskRuleError)
 
 
 def _read(actor: Actor, row: Row[Any]) -> TaskRead:

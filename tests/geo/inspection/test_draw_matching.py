@@ -121,3 +121,16 @@ def test_assign_teams_is_reproducible_and_breaks_ties_by_seed() -> None:
     seeds = {tuple(t.officer_ids for t in assign_teams(objects, team_size=1, seed=s * 64))
              for s in "abcdef"}  # fmt: skip
     assert len(seeds) > 1
+
+
+def test_only_officers_whose_roles_let_them_inspect_are_sent(db, actor_of) -> None:  # noqa: ANN001
+    world = make_world(db)
+    objects = add_objects(db, world, n=3)
+    inspectors = add_officers(db, world, n=2)
+    clerk = add_officers(db, world, n=1)[0]
+    # The register takes any user; this one only keeps a window (no inspection.perform).
+    db.execute(text("UPDATE user_role SET role_code = 'window_clerk' WHERE user_id = :u"),
+               {"u": clerk})  # fmt: skip
+    pool = OfficerPool()
+    teams = match(db, enterprise_ids=objects, pool=pool, actor=None, team_size=2, seed="s")
+    assert all(set(t.eligible_ids) == set(inspectors) for t in teams)

@@ -1,0 +1,17 @@
+"""Keyset paging by id: the cursor a list hands back is the last row's id, as text."""
+
+from __future__ import annotations
+
+from geo.core.errors import DomainError
+
+BAD_CURSOR = "翻页游标无效，请从第一页重新查询"
+
+
+def after_id(cursor: str | None, *, error: type[DomainError]) -> int | None:
+    """The id a page continues after; `error` (the domain's 422) for a cursor no list gave.
+    ASCII digits only: "²".isdigit() is true, and int("²") fails."""
+    if not cursor:
+        return None
+    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 18:
+        raise error(BAD_CURSOR)
+    return int(cursor)
