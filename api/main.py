@@ -158,6 +158,7 @@ def create_app() -> FastAPI:
             postgis = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
         return {"status": "ok", "postgis": postgis}
 
+    ui.mount_pages(app)
     ui.mount_assets(app)
     return app
 
