@@ -122,6 +122,15 @@ def _uid(db: Session) -> int:
 def test_the_screen_needs_command_view(client: TestClient, login_as: Login) -> None:
     for path in ("summary", "grids", "members", "events", "stream"):
         assert client.get(f"{API}/{path}", headers=login_as("ys_grid")).status_code == 403
+    for leader in ("leader", "ys_leader", "tq_leader", "center"):
+        assert client.get(f"{API}/summary", headers=login_as(leader)).status_code == 200
+
+
+def test_the_page_is_served_at_its_address(anon_client: TestClient) -> None:
+    r = anon_client.get("/command/")
+    assert r.status_code in (200, 404)  # 404 only when the web app is not built
+    if r.status_code == 200:
+        assert "text/html" in r.headers["content-type"]
 
 
 def _listen(url: str, headers: dict[str, str], out: queue.Queue, ready: threading.Event) -> None:
