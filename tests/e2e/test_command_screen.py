@@ -6,6 +6,10 @@ Screenshots go to test-output/command/ (git-ignored)."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.core.db import get_engine
-from tests.conftest import bearer_headers
+from tests.conftest import ROOT, bearer_headers
 from tests.e2e.conftest import signed_in_context
 from tests.geo.event.event_flow import grid_point
 
@@ -67,3 +71,68 @@ def test_a_new_event_appears_live_on_the_command_screen(
         assert not errors, errors
     finally:
         context.close()
+
+
+def _serve(port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        env={**os.environ}, cwd=ROOT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).raise_for_status()
+            return proc
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("test server did not start") from None
+            time.sleep(0.1)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> float:
+    """Stop the server as an operator would (SIGTERM); how long it took."""
+    started = time.monotonic()
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+    return time.monotonic() - started
+
+
+def test_the_screen_survives_a_server_restart(browser: Any, live_server: str) -> None:
+    """A restart with the screen connected: the server stops promptly although a stream is
+    open, the indicator says 重连中, and once the server is back the screen is live again
+    and receives new events — no reload."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    with Session(get_engine()) as s:
+        grid = bearer_headers(s, "ys_grid")
+        lon, lat = grid_point(s)
+        s.commit()
+    server = _serve(port)
+    context = signed_in_context(browser, url, "ys_leader")
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/command/")
+        live = page.get_by_test_id("command-live")
+        expect(live).to_have_text("实时", timeout=10_000)
+        assert _stop(server) < 5, "an open event stream held the server up"
+        expect(live).to_have_text("重连中", timeout=5000)
+        server = _serve(port)
+        expect(live).to_have_text("实时", timeout=10_000)
+        body = {"title": "重启后的事件", "category_code": "0101", "lon": lon, "lat": lat}
+        r = httpx.post(f"{url}/api/v1/events", json=body, headers=grid, timeout=10)
+        assert r.status_code == 201, r.text
+        ticker = page.get_by_test_id("command-ticker")
+        expect(ticker.locator("li").first).to_contain_text("重启后的事件", timeout=2000)
+    finally:
+        context.close()
+        if server.poll() is None:
+            _stop(server)
