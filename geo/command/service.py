@@ -36,6 +36,7 @@ def _midnight(day: date) -> datetime:
 
 def command_summary(session: Session, *, actor: Actor, now: datetime | None = None) -> Summary:
     actor.require(PERMISSION)
+    repo.plan_per_call(session)
     moment, today = _today(now)
     first = today - timedelta(days=TREND_DAYS - 1)
     start, end, since = _midnight(today), _midnight(today + timedelta(days=1)), _midnight(first)
@@ -111,6 +112,7 @@ def open_events(
     session: Session, *, actor: Actor, now: datetime | None = None
 ) -> FeatureCollection:
     actor.require(PERMISSION)
+    repo.plan_per_call(session)
     moment, _ = _today(now)
     return FeatureCollection(
         features=[
