@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from geo.core.db import get_engine
 from tests.conftest import ROOT, bearer_headers
-from tests.e2e.conftest import signed_in_context
+from tests.e2e.conftest import DEMO_PASSWORD, signed_in_context
 from tests.geo.event.event_flow import grid_point
 
 
@@ -136,3 +136,21 @@ def test_the_screen_survives_a_server_restart(browser: Any, live_server: str) ->
         context.close()
         if server.poll() is None:
             _stop(server)
+
+
+def test_signing_in_from_the_command_screen_leads_back_to_it(
+    browser: Any, live_server: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/command/")
+        page.wait_for_url("**/#/login**")
+        for testid, value in (("login-username", "leader"), ("login-password", DEMO_PASSWORD)):
+            box = f'input[data-testid="{testid}"], [data-testid="{testid}"] input'
+            page.locator(box).first.fill(value)
+        page.get_by_test_id("login-submit").click()
+        page.wait_for_url(f"{live_server}/command/")
+        expect(page.get_by_test_id("command-figure-open")).to_be_visible()
+    finally:
+        context.close()
