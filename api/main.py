@@ -18,6 +18,7 @@ from api.routes import attendance as attendance_routes
 from api.routes import auth, glyphs, maps, ogc, tiles
 from api.routes import cases as case_routes
 from api.routes import centres as centre_routes
+from api.routes import command as command_routes
 from api.routes import config as config_routes
 from api.routes import enforcement_tasks as enforcement_task_routes
 from api.routes import event_photos as event_photo_routes
@@ -99,6 +100,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         listener.stop()
+        feed = getattr(app.state, "event_feed", None)
+        if feed is not None:
+            feed.stop()
 
 
 def create_app() -> FastAPI:
@@ -145,6 +149,7 @@ def create_app() -> FastAPI:
     app.include_router(inspection_officer_routes.router)
     app.include_router(inspection_expert_routes.router)
     app.include_router(inspection_item_routes.router)
+    app.include_router(command_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
     @app.get("/health", tags=["system"], summary="健康检查")
@@ -153,6 +158,7 @@ def create_app() -> FastAPI:
             postgis = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
         return {"status": "ok", "postgis": postgis}
 
+    ui.mount_pages(app)
     ui.mount_assets(app)
     return app
 

@@ -9,7 +9,8 @@ tile layer and zoom), bench/results/tiles_scale{N}.json (the tile run in detail)
 bench/results/dispatch_scale{N}.json (locating grids, batch assignment, concurrent claims,
 the dispatcher's desk), bench/results/navigation_scale{N}.json (route planning) and
 bench/results/draw_scale{N}.json (random-inspection draws over 100 000 objects and 2 000
-officers, matching included).
+officers, matching included) and bench/results/command_scale{N}.json (the command
+screen's initial data load).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import time
 
 from sqlalchemy import create_engine, text
 
-from bench import dispatch, draw, navigation, query, tiles
+from bench import command, dispatch, draw, navigation, query, tiles
 from bench.common import ROOT
 from bench.paging import paging
 from geo.core.settings import get_database_settings
@@ -82,7 +83,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=tiles.ROUNDS, help="tiles: rounds")
     parser.add_argument(
         "--only",
-        choices=("paging", "tiles", "query", "dispatch", "navigation", "draw"),
+        choices=("paging", "tiles", "query", "dispatch", "navigation", "draw", "command"),
         help="run one benchmark only",
     )
     args = parser.parse_args()
@@ -123,6 +124,12 @@ def main() -> int:
         out = RESULTS / f"draw_scale{args.scale}.json"
         out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
         print(draw.render(report) + f"\nwritten to {out.relative_to(ROOT)}\n")
+
+    if args.only in (None, "command"):
+        report = {"scale": args.scale, "setup": setup, **command.run(url)}
+        out = RESULTS / f"command_scale{args.scale}.json"
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        print(command.render(report) + f"\nwritten to {out.relative_to(ROOT)}\n")
 
     if args.only in (None, "tiles"):
         if tiles.tipg_version() is None:

@@ -14,4 +14,9 @@ setUnauthorizedHandler(() => {
   sendToSignIn()
 })
 
-createApp(App).use(router).mount('#app')
+// The command screen (/command/) is a full-screen dashboard of its own, outside the shell.
+if (window.location.pathname.startsWith('/command/')) {
+  void import('./command/CommandApp.vue').then(({ default: CommandApp }) => createApp(CommandApp).mount('#app'))
+} else {
+  createApp(App).use(router).mount('#app')
+}

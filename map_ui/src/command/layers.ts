@@ -1,0 +1,97 @@
+// The command screen's map: the project's style with its base layers darkened, the
+// existing tile layers it shows (cameras, party sites, construction sites, enterprises),
+// and its own GeoJSON sources (grid load, open events clustered, members' positions).
+import type { Map as MlMap } from 'maplibre-gl'
+import type { FeatureCollection } from 'geojson'
+
+const DARK: Record<string, Record<string, string>> = {
+  background: { 'background-color': '#07111f' },
+  'basemap-towns-fill': { 'fill-color': '#0d1b2e' },
+  'basemap-buildings': { 'fill-color': '#15263d' },
+  'basemap-streets-casing': { 'line-color': '#07111f' },
+  'basemap-streets': { 'line-color': '#24405f' },
+  'basemap-towns-line': { 'line-color': '#3a6ea5' },
+  'basemap-street-labels': { 'text-color': '#6d86a6', 'text-halo-color': '#07111f' },
+  'communities-line': { 'line-color': '#2f5d8a' },
+  'communities-label': { 'text-color': '#8fb3d9', 'text-halo-color': '#07111f' },
+  'towns-line': { 'line-color': '#4f8fd1' },
+  'towns-label': { 'text-color': '#cfe3ff', 'text-halo-color': '#07111f' },
+}
+/** Tile layers the screen does not show: it draws grids and events from its own sources. */
+const HIDDEN = [
+  'buildings-fill', 'streets-hit', 'patrol_routes-line', 'grids-fill', 'grids-line',
+  'grids-label', 'events-cluster', 'events-cluster-count', 'events-point',
+]
+export const CLICKABLE = { cameras: 'cameras-point', members: 'cmd-members' }
+
+const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] }
+// Overdue first (red), then the stage of the work order.
+const EVENT_COLOUR = [
+  'case', ['get', 'overdue'], '#ff4d4f',
+  ['match', ['get', 'status'],
+    'reported', '#faad14', 'claimed', '#faad14', 'accepted', '#faad14',
+    'dispatched', '#40a9ff', 'handling', '#40a9ff', 'rework', '#9254de',
+    'to_close', '#52c41a', 'verifying', '#52c41a', '#13c2c2'],
+]
+
+export function darken(map: MlMap): void {
+  for (const [id, paint] of Object.entries(DARK)) {
+    if (!map.getLayer(id)) continue
+    for (const [prop, value] of Object.entries(paint)) {
+      map.setPaintProperty(id, prop as Parameters<MlMap['setPaintProperty']>[1], value)
+    }
+  }
+  for (const id of HIDDEN) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', 'none')
+}
+
+export function addCommandLayers(map: MlMap): void {
+  map.addSource('cmd-grids', { type: 'geojson', data: EMPTY })
+  map.addLayer({
+    id: 'cmd-grids-fill', type: 'fill', source: 'cmd-grids',
+    paint: {
+      'fill-color': ['interpolate', ['linear'], ['get', 'open_events'],
+        0, 'rgba(0,0,0,0)', 1, '#1d4e89', 5, '#d48806', 15, '#cf1322'],
+      'fill-opacity': 0.45,
+    },
+  }, firstOverlay(map))
+  map.addLayer({
+    id: 'cmd-grids-line', type: 'line', source: 'cmd-grids',
+    paint: { 'line-color': '#1f6fb2', 'line-width': 0.6, 'line-opacity': 0.7 },
+  }, firstOverlay(map))
+  map.addSource('cmd-events', {
+    type: 'geojson', data: EMPTY, cluster: true, clusterMaxZoom: 14, clusterRadius: 40,
+    clusterProperties: { overdue: ['+', ['case', ['get', 'overdue'], 1, 0]] },
+  })
+  map.addLayer({
+    id: 'cmd-events-cluster', type: 'circle', source: 'cmd-events', filter: ['has', 'point_count'],
+    paint: {
+      'circle-color': ['case', ['>', ['get', 'overdue'], 0], '#a8071a', '#0958d9'],
+      'circle-radius': ['step', ['get', 'point_count'], 14, 20, 18, 100, 24],
+      'circle-opacity': 0.85, 'circle-stroke-color': '#91caff', 'circle-stroke-width': 1,
+    },
+  })
+  map.addLayer({
+    id: 'cmd-events-count', type: 'symbol', source: 'cmd-events', filter: ['has', 'point_count'],
+    layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-size': 12 },
+    paint: { 'text-color': '#ffffff' },
+  })
+  map.addLayer({
+    id: 'cmd-events-point', type: 'circle', source: 'cmd-events',
+    filter: ['!', ['has', 'point_count']],
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    paint: { 'circle-color': EVENT_COLOUR as any, 'circle-radius': 6,
+      'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1 },
+  })
+  map.addSource('cmd-members', { type: 'geojson', data: EMPTY })
+  map.addLayer({
+    id: 'cmd-members', type: 'circle', source: 'cmd-members',
+    paint: {
+      'circle-color': ['match', ['get', 'verdict'], 'in_grid', '#73d13d', 'out_of_grid', '#ff7a45', '#bfbfbf'],
+      'circle-radius': 5, 'circle-stroke-color': '#07111f', 'circle-stroke-width': 2,
+    },
+  })
+}
+
+function firstOverlay(map: MlMap): string | undefined {
+  return ['construction_sites-fill', 'enterprises-cluster'].find((id) => map.getLayer(id))
+}
