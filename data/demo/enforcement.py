@@ -10,12 +10,13 @@ users are removed afterwards.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from geo.calendar.arithmetic import SHANGHAI
 from geo.case.schemas import CaseCreate
 from geo.org.auth import open_session
 from geo.org.models import AuthSession, SessionKind, UserAccount
@@ -37,6 +38,9 @@ MATTERS = (
 
 def insert_enforcement_work(conn: Connection, *, anchor: date) -> dict[str, int]:
     """The demo's patrol plans and dispatched matters; returns rows per table."""
+    # The services refuse plans that have ended and deadlines in the past: an older anchor
+    # (a demo of last year) still gets work that is current today.
+    anchor = max(anchor, datetime.now(SHANGHAI).date())
     session = Session(bind=conn)
     try:
         actor = _actors(session)

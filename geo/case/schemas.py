@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geo.case.models import CaseSource, Procedure
 
@@ -23,6 +23,9 @@ STATUS_LABELS = {"registered": "已登记（待初审）"}
 
 class CaseCreate(BaseModel):
     """立案登记: the procedure, where the case came from, what happened, who is the party."""
+
+    # Stripped before the length checks: a title of spaces is no title.
+    model_config = ConfigDict(str_strip_whitespace=True)
 
     procedure: Procedure
     source: CaseSource = CaseSource.SUPERIOR

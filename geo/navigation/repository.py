@@ -45,6 +45,9 @@ class Path:
 
 
 def nearest_street_point(session: Session, *, lon: float, lat: float) -> StreetPoint | None:
+    """The street nearest in metres: the index's nearest few by degrees (a degree of
+    longitude is shorter than one of latitude here), then the closest of them on the
+    spheroid."""
     row = session.execute(
         text("""
             WITH p AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4490) AS g)
@@ -52,7 +55,8 @@ def nearest_street_point(session: Session, *, lon: float, lat: float) -> StreetP
                    ST_Distance(geography(s.geom), geography(p.g))
             FROM p CROSS JOIN LATERAL (
                 SELECT id, name, geom FROM street WHERE source IS NOT NULL
-                ORDER BY geom <-> p.g LIMIT 1) s"""),
+                ORDER BY geom <-> p.g LIMIT 8) s
+            ORDER BY 4 LIMIT 1"""),
         {"lon": lon, "lat": lat},
     ).first()
     return StreetPoint(row[0], row[1], float(row[2]), float(row[3])) if row else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geo.enterprise.models import EnterpriseCategory
 from geo.patrol.models import PlanKind
@@ -31,6 +31,9 @@ class PlanCreate(BaseModel):
     """日常巡检: officers patrol on the ISO weekdays (1 = Monday) between the dates, on an
     optional route. 专项检查: every enterprise of the category in the region (default: the
     planner's) goes to an officer whose enforcement area holds it."""
+
+    # Stripped before the length checks: a title of spaces is no title.
+    model_config = ConfigDict(str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
     kind: PlanKind

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geo.case.schemas import CaseCreate
 from geo.task.models import AttachmentKind
@@ -27,6 +27,9 @@ class TaskView(StrEnum):
 class TaskCreate(BaseModel):
     """事件下派: a matter to check on site, where it is (lon/lat, CGCS2000 ≈ WGS84), who
     assigned it (交办来源) and by when."""
+
+    # Stripped before the length checks: a title of spaces is no title.
+    model_config = ConfigDict(str_strip_whitespace=True)
 
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=4000)
