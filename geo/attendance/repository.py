@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from geo.attendance.models import AttendanceCheckIn, AttendanceDay, Verdict
 from geo.core.actor import Actor
-from geo.core.models import Ltree
+from geo.core.models import Ltree, stored_point
 from geo.core.scope import readable, scope_params, scope_sql
-from geo.core.srid import STORAGE_SRID
 from geo.org.models import UserAccount
 from geo.region.models import Region
 from geo.region.place import COMMUNITY as _community
@@ -23,10 +22,6 @@ from geo.region.place import with_place
 
 # Distinct from the single-key advisory locks elsewhere (two-key form, own class id).
 _MEMBER_LOCK_CLASS = 5206
-
-
-def _point(lon: float, lat: float) -> Any:
-    return func.ST_SetSRID(func.ST_MakePoint(lon, lat), STORAGE_SRID)
 
 
 # ---- checking in -------------------------------------------------------------------------
@@ -51,7 +46,7 @@ def nearest_grid(
 ) -> Row[Any] | None:
     """Of the given grids, the one nearest the point in metres on the spheroid (0 when
     the point is inside): id, name, path, distance_m."""
-    distance = func.ST_Distance(func.geography(Region.geom), func.geography(_point(lon, lat)))
+    distance = func.ST_Distance(func.geography(Region.geom), func.geography(stored_point(lon, lat)))
     row: Row[Any] | None = session.execute(
         select(Region.id, Region.name, Region.path, distance.label("distance_m"))
         .where(Region.id.in_(grid_ids))
@@ -99,7 +94,7 @@ def upsert_day(
 
 
 def insert_check_in(session: Session, *, lon: float, lat: float, **values: Any) -> int:
-    check_in = AttendanceCheckIn(geom=_point(lon, lat), **values)
+    check_in = AttendanceCheckIn(geom=stored_point(lon, lat), **values)
     session.add(check_in)
     session.flush()
     return check_in.id

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, func
+from sqlalchemy import BigInteger, ColumnElement, DateTime, ForeignKey, Identity, Index, func
 from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import UserDefinedType
@@ -19,6 +20,11 @@ def geom_column(geometry_type: str) -> Mapped:
     return mapped_column(
         Geometry(geometry_type, srid=STORAGE_SRID, spatial_index=True), nullable=False
     )
+
+
+def stored_point(lon: float, lat: float) -> ColumnElement[Any]:
+    """A lon/lat position as a point of the storage CRS, in SQL (bound parameters)."""
+    return func.ST_SetSRID(func.ST_MakePoint(lon, lat), STORAGE_SRID)
 
 
 class IdMixin:

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from geo.core.actor import Actor
-from geo.core.models import Ltree
+from geo.core.models import Ltree, stored_point
 from geo.core.scope import readable
 from geo.core.srid import STORAGE_SRID
 from geo.event.models import (
@@ -68,10 +68,6 @@ def get_category(session: Session, code: str) -> EventCategory | None:
 
 
 # ---- locating ----------------------------------------------------------------------------
-def _point(lon: float, lat: float) -> ColumnElement[Any]:
-    return func.ST_SetSRID(func.ST_MakePoint(lon, lat), STORAGE_SRID)
-
-
 def locate_grid(session: Session, *, lon: float, lat: float) -> Row[Any] | None:
     """The grid covering the point (boundary included): id, name, path and the id of its
     current outline version (boundary_id). A point on the edge of two grids goes to the
@@ -83,7 +79,7 @@ def locate_grid(session: Session, *, lon: float, lat: float) -> Row[Any] | None:
                 GridBoundary,
                 and_(GridBoundary.grid_id == Region.id, GridBoundary.valid_to.is_(None)),
             )
-            .where(Region.level == "grid", func.ST_Covers(Region.geom, _point(lon, lat)))
+            .where(Region.level == "grid", func.ST_Covers(Region.geom, stored_point(lon, lat)))
             .order_by(Region.id)
             .limit(1)
         )
@@ -120,7 +116,7 @@ def locate_district(session: Session, *, lon: float, lat: float) -> Row[Any] | N
     return _first(
         session.execute(
             select(Region.id, Region.name, Region.path).where(
-                Region.level == "district", func.ST_Covers(Region.geom, _point(lon, lat))
+                Region.level == "district", func.ST_Covers(Region.geom, stored_point(lon, lat))
             )
         )
     )

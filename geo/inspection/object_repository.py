@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from geo.core.actor import Actor
 from geo.core.models import Ltree
 from geo.core.scope import readable
-from geo.core.srid import STORAGE_SRID
 from geo.enterprise.models import Enterprise
 from geo.inspection.category_repository import subtree_ids
 from geo.inspection.models import (
@@ -42,7 +41,6 @@ __all__ = [
     "ObjectFilters",
     "existing_category_ids",
     "licence_rows",
-    "locate_grid",
     "lock_object",
     "object_row",
     "object_rows",
@@ -154,18 +152,6 @@ def lock_object(session: Session, *, actor: Actor, enterprise_id: int) -> Enterp
         .with_for_update(of=Enterprise)
         .execution_options(populate_existing=True)
     )
-
-
-def locate_grid(session: Session, *, lon: float, lat: float) -> Row[Any] | None:
-    """(id, name, path) of the grid covering the point; on a shared edge the lower id,
-    so the answer never depends on the plan."""
-    point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), STORAGE_SRID)
-    return session.execute(
-        select(Region.id, Region.name, func.ltree2text(Region.path).label("path"))
-        .where(Region.level == "grid", func.ST_Covers(Region.geom, point))
-        .order_by(Region.id)
-        .limit(1)
-    ).first()
 
 
 def region_path(session: Session, region_id: int | None) -> str | None:

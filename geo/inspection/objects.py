@@ -47,6 +47,7 @@ from geo.inspection.object_schemas import (
 )
 from geo.inspection.register_errors import RegisterRuleError
 from geo.org.rules import database_refusals
+from geo.region.place import grid_at
 
 __all__ = [
     "create_object",
@@ -179,7 +180,7 @@ def _place(session: Session, actor: Actor, *, lon: float, lat: float) -> tuple[P
         )
     except GeometryError as e:
         raise RegisterRuleError(f"位置无效：{e.message}") from None
-    grid = repo.locate_grid(session, lon=point.x, lat=point.y)
+    grid = grid_at(session, lon=point.x, lat=point.y)
     if grid is None:
         raise RegisterRuleError("位置不在任何网格内，请在地图上把点放到网格范围内")
     if not path_within(grid.path, actor.region_path):

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from geo.core.actor import Actor
+from geo.core.models import stored_point
 from geo.core.scope import readable
 from geo.core.srid import STORAGE_SRID
 from geo.enterprise.models import Enterprise
@@ -83,10 +84,6 @@ def _officer_select(actor: Actor) -> Select:
     )
 
 
-def point(lon: float, lat: float) -> ColumnElement[Any]:
-    return func.ST_SetSRID(func.ST_MakePoint(lon, lat), STORAGE_SRID)
-
-
 def officer_rows(
     session: Session,
     *,
@@ -118,7 +115,7 @@ def officer_rows(
     if active is not None:
         conditions.append(Officer.active.is_(active))
     if covers is not None:
-        conditions.append(func.ST_Covers(Officer.area, point(*covers)))
+        conditions.append(func.ST_Covers(Officer.area, stored_point(*covers)))
     if after_id is not None:
         conditions.append(Officer.id > after_id)
     stmt = _officer_select(actor).order_by(Officer.id).limit(limit)

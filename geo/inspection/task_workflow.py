@@ -37,7 +37,7 @@ Status = AssignmentStatus
 class TaskRuleError(DomainError):
     """A result breaks a rule of the form (unknown line, score out of range, not scored)."""
 
-    code = "TaskRuleError"
+    code = "AssignmentRuleError"
     status = 422
 
 

@@ -29,9 +29,8 @@ from sqlalchemy.orm import Session, aliased
 
 from geo.calendar.arithmetic import SHANGHAI
 from geo.core.actor import Actor
-from geo.core.models import Ltree
+from geo.core.models import Ltree, stored_point
 from geo.core.scope import readable
-from geo.core.srid import STORAGE_SRID
 from geo.enterprise.models import Enterprise
 from geo.file.models import StoredFile
 from geo.inspection.models import EnforcementOfficer
@@ -50,10 +49,6 @@ from geo.region.models import Region
 _officer = aliased(UserAccount, name="officer")
 _creator = aliased(UserAccount, name="creator")
 OPTION_LIMIT = 500
-
-
-def point(lon: float, lat: float) -> ColumnElement[Any]:
-    return func.ST_SetSRID(func.ST_MakePoint(lon, lat), STORAGE_SRID)
 
 
 def _all(rows: Any) -> list[Row[Any]]:
@@ -367,7 +362,7 @@ def enterprise_distance(
     """The enterprise (in the actor's scope) and its distance to the point in metres on
     the spheroid."""
     distance = func.ST_Distance(
-        func.geography(Enterprise.geom), func.geography(point(lon, lat))
+        func.geography(Enterprise.geom), func.geography(stored_point(lon, lat))
     ).label("distance_m")
     return _first(
         session.execute(
@@ -383,7 +378,7 @@ def smallest_region_at(session: Session, *, lon: float, lat: float) -> Row[Any] 
     return _first(
         session.execute(
             select(Region.id, Region.name, Region.path)
-            .where(func.ST_Covers(Region.geom, point(lon, lat)))
+            .where(func.ST_Covers(Region.geom, stored_point(lon, lat)))
             .order_by(func.nlevel(Region.path).desc(), Region.id)
             .limit(1)
         )
@@ -391,7 +386,7 @@ def smallest_region_at(session: Session, *, lon: float, lat: float) -> Row[Any] 
 
 
 def insert_check_in(session: Session, *, lon: float, lat: float, **values: Any) -> int:
-    check_in = PatrolCheckIn(geom=point(lon, lat), **values)
+    check_in = PatrolCheckIn(geom=stored_point(lon, lat), **values)
     session.add(check_in)
     session.flush()
     return check_in.id

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import aliased
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session, aliased
 
+from geo.core.models import stored_point
 from geo.region.models import Region
 
 GRID = aliased(Region, name="grid")
@@ -22,3 +24,14 @@ def with_place(query: Any, region_id: Any) -> Any:
         .outerjoin(COMMUNITY, COMMUNITY.id == GRID.parent_id)
         .outerjoin(TOWN, TOWN.id == COMMUNITY.parent_id)
     )
+
+
+def grid_at(session: Session, *, lon: float, lat: float) -> Row[Any] | None:
+    """(id, name, path) of the grid covering the point, boundary included; on an edge two
+    grids share, the lower id, so the answer never depends on the plan."""
+    return session.execute(
+        select(Region.id, Region.name, func.ltree2text(Region.path).label("path"))
+        .where(Region.level == "grid", func.ST_Covers(Region.geom, stored_point(lon, lat)))
+        .order_by(Region.id)
+        .limit(1)
+    ).first()

@@ -24,9 +24,8 @@ from sqlalchemy.orm import Session, aliased
 
 from geo.case.models import CaseRecord
 from geo.core.actor import Actor
-from geo.core.models import Ltree
+from geo.core.models import Ltree, stored_point
 from geo.core.scope import readable
-from geo.core.srid import STORAGE_SRID
 from geo.file.models import StoredFile
 from geo.org.holders import holds
 from geo.org.models import Squad, UserAccount
@@ -42,10 +41,6 @@ _region = aliased(Region, name="task_region")
 TARGET_LIMIT = 200
 
 
-def point(lon: float, lat: float) -> ColumnElement[Any]:
-    return func.ST_SetSRID(func.ST_MakePoint(lon, lat), STORAGE_SRID)
-
-
 def _all(rows: Any) -> list[Row[Any]]:
     return list(rows)
 
@@ -53,20 +48,6 @@ def _all(rows: Any) -> list[Row[Any]]:
 def _first(result: Any) -> Row[Any] | None:
     row: Row[Any] | None = result.first()
     return row
-
-
-# ---- locating ----------------------------------------------------------------------------
-def locate_grid(session: Session, *, lon: float, lat: float) -> Row[Any] | None:
-    """The grid covering the point (boundary included; on an edge, the lower id): id,
-    name, path."""
-    return _first(
-        session.execute(
-            select(Region.id, Region.name, Region.path)
-            .where(Region.level == "grid", func.ST_Covers(Region.geom, point(lon, lat)))
-            .order_by(Region.id)
-            .limit(1)
-        )
-    )
 
 
 # ---- rows --------------------------------------------------------------------------------
@@ -145,7 +126,7 @@ def task_rows(
 
 # ---- writing -----------------------------------------------------------------------------
 def insert_task(session: Session, *, lon: float, lat: float, **values: Any) -> int:
-    task = EnforcementTask(geom=point(lon, lat), **values)
+    task = EnforcementTask(geom=stored_point(lon, lat), **values)
     session.add(task)
     session.flush()
     return task.id

@@ -24,6 +24,7 @@ from geo.core.geometry import GeometryError, load_governed_area, validate_geomet
 from geo.core.numbering import next_number
 from geo.core.paging import after_id
 from geo.core.scope import path_within, region_in_scope
+from geo.region.place import grid_at
 from geo.task import repository as repo
 from geo.task.attachments import attachment_reads
 from geo.task.errors import TaskRuleError
@@ -104,7 +105,7 @@ def _locate(session: Session, *, actor: Actor, lon: float, lat: float) -> Row[An
         )
     except GeometryError as e:
         raise TaskRuleError(f"任务位置无效：{e.message}") from None
-    grid = repo.locate_grid(session, lon=lon, lat=lat)
+    grid = grid_at(session, lon=lon, lat=lat)
     if grid is None:
         raise TaskRuleError(
             f"位置（经度 {lon}，纬度 {lat}）不在任何网格内，无法确定任务所属区域；请核对位置"
