@@ -71,6 +71,7 @@ export const zhCN = {
     inspectionDraw: '抽取任务',
     inspectionDraws: '抽取记录',
     enforcement: '综合执法',
+    command: '指挥大屏',
   },
   common: {
     save: '保存',
