@@ -154,6 +154,7 @@ def create_app() -> FastAPI:
         return {"status": "ok", "postgis": postgis}
 
     ui.mount_assets(app)
+    ui.mount_mobile(app)
     return app
 
 

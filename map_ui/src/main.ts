@@ -8,10 +8,16 @@ import { expire } from './auth/session'
 import { zhCN as t } from './i18n/zh-CN'
 import { router, sendToSignIn } from './router'
 
-// Any 401 on a call: the session is over; back to the sign-in page, saying why.
-setUnauthorizedHandler(() => {
-  expire(t.auth.expired)
-  sendToSignIn()
-})
+// The field app lives under /m/ (same build, its own screens); the rest is the desktop.
+const mobile = location.pathname === '/m' || location.pathname.startsWith('/m/')
 
-createApp(App).use(router).mount('#app')
+if (mobile) {
+  void import('./mobile/main').then((m) => m.mountMobile())
+} else {
+  // Any 401 on a call: the session is over; back to the sign-in page, saying why.
+  setUnauthorizedHandler(() => {
+    expire(t.auth.expired)
+    sendToSignIn()
+  })
+  createApp(App).use(router).mount('#app')
+}
