@@ -9,6 +9,9 @@ import MobileLogin from './MobileLogin.vue'
 import MobileHome from './MobileHome.vue'
 import MobileMe from './MobileMe.vue'
 import MobileReport from './MobileReport.vue'
+import MobileOrders from './MobileOrders.vue'
+import MobileOrder from './MobileOrder.vue'
+import MobileCheckIn from './MobileCheckIn.vue'
 
 // Statically imported: the whole field app is one file the service worker keeps offline.
 const routes: RouteRecordRaw[] = [
@@ -24,6 +27,24 @@ const routes: RouteRecordRaw[] = [
         name: 'm-report',
         component: MobileReport,
         meta: { title: t.mobile.reportTitle, permission: 'event.report' },
+      },
+      {
+        path: 'orders',
+        name: 'm-orders',
+        component: MobileOrders,
+        meta: { title: t.mobile.ordersTitle, permission: 'event.handle' },
+      },
+      {
+        path: 'orders/:id(\\d+)',
+        name: 'm-order',
+        component: MobileOrder,
+        meta: { title: t.mobile.orderTitle, permission: 'event.view' },
+      },
+      {
+        path: 'check-in',
+        name: 'm-check-in',
+        component: MobileCheckIn,
+        meta: { title: t.mobile.checkInTitle, permission: 'attendance.check_in' },
       },
       { path: 'me', name: 'm-me', component: MobileMe, meta: { title: t.mobile.meTitle } },
     ],
