@@ -8,6 +8,7 @@ Screenshots go to test-output/mobile/ (git-ignored)."""
 from __future__ import annotations
 
 import struct
+import time
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -20,10 +21,24 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.core.db import get_engine
-from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import DEMO_PASSWORD, signed_in_context
 from tests.geo.attendance.attendance_places import inside
 
 PHONE = {"width": 390, "height": 844}
+
+# Is the worker active, holding the page and every built file the page loaded?
+SHELL_CACHED = """async () => {
+    const reg = await navigator.serviceWorker.getRegistration('/m/');
+    if (!reg || !reg.active) return false;
+    const names = await caches.keys();
+    if (names.length === 0) return false;
+    const keys = await (await caches.open(names[0])).keys();
+    const cached = new Set(keys.map((r) => new URL(r.url).pathname));
+    const loaded = performance.getEntriesByType('resource')
+        .map((e) => new URL(e.name).pathname)
+        .filter((p) => p.startsWith('/assets/'));
+    return cached.has('/m/') && loaded.length > 0 && loaded.every((p) => cached.has(p));
+}"""
 
 
 def _png(width: int = 8, height: int = 8) -> bytes:
@@ -140,3 +155,29 @@ def _events(live_server: str, headers: dict[str, str], marker: str) -> list[dict
     answer.raise_for_status()
     rows: list[dict[str, Any]] = answer.json()["items"]
     return rows
+
+
+def test_the_app_opens_with_no_network(browser: Any, live_server: str, shots: Path) -> None:
+    """Installed once online, the service worker keeps the app shell: reopened offline,
+    the app shows its home (the last user's modules) and says it is offline."""
+    context = signed_in_context(
+        browser, live_server, "ys_grid", viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/m/#/home", wait_until="load")
+        page.get_by_test_id("m-tile-m-report").wait_for(timeout=30_000)
+        manifest = page.locator('link[rel="manifest"]').get_attribute("href")
+        assert manifest == "/m/manifest.webmanifest"
+        # The worker is active and holds the page and every built file the page loaded.
+        deadline = time.monotonic() + 30
+        while not page.evaluate(SHELL_CACHED):
+            assert time.monotonic() < deadline, "the service worker did not keep the app shell"
+            page.wait_for_timeout(250)
+        context.set_offline(True)
+        page.reload(wait_until="domcontentloaded")
+        page.get_by_test_id("m-offline").wait_for(timeout=20_000)
+        page.get_by_test_id("m-tile-m-report").wait_for(timeout=10_000)
+        page.screenshot(path=str(shots / "opened-offline.png"))
+    finally:
+        context.close()
