@@ -181,3 +181,66 @@ def test_the_app_opens_with_no_network(browser: Any, live_server: str, shots: Pa
         page.screenshot(path=str(shots / "opened-offline.png"))
     finally:
         context.close()
+
+
+def test_lost_answers_never_duplicate_the_report_or_its_photos(
+    browser: Any, live_server: str, live_headers: dict[str, str], shots: Path, marker: str
+) -> None:
+    """The server stores the report, then its photos, but each answer is lost on the way
+    back: the phone resends both, and still exactly one work order with one photo exists."""
+    with Session(get_engine()) as session:
+        lon, lat = inside(session, "ys_grid")
+    context = signed_in_context(
+        browser,
+        live_server,
+        "ys_grid",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"longitude": lon, "latitude": lat, "accuracy": 8},
+        permissions=["geolocation"],
+    )
+    lost: list[str] = []
+
+    def lose_the_answer(route: Any) -> None:
+        route.fetch()  # the server does the work …
+        lost.append(route.request.url)
+        route.abort("connectionreset")  # … and the phone never hears back
+
+    try:
+        page = context.new_page()
+        page.route("**/api/v1/events", lose_the_answer, times=1)
+        page.route("**/api/v1/events/*/photos", lose_the_answer, times=1)
+        page.goto(f"{live_server}/m/#/report", wait_until="domcontentloaded")
+        page.get_by_test_id("m-grid").wait_for(timeout=20_000)
+        page.get_by_test_id("m-category").click()
+        page.locator(".el-select-dropdown__item").first.click()
+        page.get_by_test_id("m-description").fill(marker)
+        page.get_by_test_id("m-photo-input").set_input_files(
+            files=[{"name": "现场.png", "mimeType": "image/png", "buffer": _png()}]
+        )
+        page.get_by_test_id("m-submit").click()
+        for attempt in (1, 2):  # the report's answer lost, then the photos'
+            deadline = time.monotonic() + 20
+            while len(lost) < attempt:
+                assert time.monotonic() < deadline, "the phone did not send again"
+                page.wait_for_timeout(100)
+            send = page.get_by_test_id("m-send-now")
+            send.wait_for(timeout=10_000)
+            page.wait_for_function(
+                "() => !document.querySelector('[data-testid=m-send-now]')?.classList"
+                ".contains('is-loading')"
+            )
+            assert page.get_by_test_id("m-pending").inner_text() == "待发送 1 条"
+            send.click()
+        page.get_by_test_id("m-outbox-sent").first.wait_for(timeout=20_000)
+        page.screenshot(path=str(shots / "sent-after-lost-answers.png"), full_page=True)
+
+        found = _events(live_server, live_headers, marker)
+        assert len(found) == 1, found
+        photos = httpx.get(
+            f"{live_server}/api/v1/events/{found[0]['id']}/photos", headers=live_headers
+        ).json()
+        assert len(photos) == 1, photos
+    finally:
+        context.close()

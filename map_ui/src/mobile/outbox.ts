@@ -32,6 +32,8 @@ export interface QueuedReport {
   /** Set once the report reached the server: photos not yet sent go to this work order. */
   event_id: number | null
   event_no: string | null
+  /** An upload of the photos was started: a retry first asks which arrived. */
+  photos_attempted?: boolean
   created_at: string
 }
 
@@ -134,14 +136,34 @@ async function sendOne(item: QueuedReport): Promise<void> {
     current = { ...current, event_id: event.id, event_no: event.event_no }
     await put(current)
   }
-  if (current.photos.length > 0) {
+  const photos = current.photos_attempted ? await notYetSent(current) : current.photos
+  if (photos.length > 0) {
+    current = { ...current, photos_attempted: true }
+    await put(current)
     const form = new FormData()
-    for (const p of current.photos) form.append('files', p.blob, p.name)
+    for (const p of photos) form.append('files', p.blob, p.name)
     form.append('kind', 'report')
     await request('POST', `/api/v1/events/${current.event_id}/photos`, { form })
   }
   // Sent: keep a short note of it (without the photos) for the user to see.
   await put({ ...current, photos: [], state: 'sent', error: null })
+}
+
+/** The photos of an earlier, unanswered upload that the work order does not show yet
+ * (the answer may have been lost after the server stored them). Compared by SHA-256
+ * where the browser offers it (secure pages), else by the number of report photos. */
+async function notYetSent(item: QueuedReport): Promise<QueuedPhoto[]> {
+  const shown = await request<{ sha256: string; kind: string }[]>('GET', `/api/v1/events/${item.event_id}/photos`)
+  const reported = shown.filter((p) => p.kind === 'report')
+  if (!crypto.subtle) return reported.length >= item.photos.length ? [] : item.photos
+  const have = new Set(reported.map((p) => p.sha256))
+  const missing: QueuedPhoto[] = []
+  for (const photo of item.photos) {
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await photo.blob.arrayBuffer()))
+    const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')
+    if (!have.has(hex)) missing.push(photo)
+  }
+  return missing
 }
 
 let running: Promise<void> | null = null
