@@ -244,3 +244,40 @@ def test_lost_answers_never_duplicate_the_report_or_its_photos(
         assert len(photos) == 1, photos
     finally:
         context.close()
+
+
+def test_a_refused_report_shows_the_reason_and_can_be_deleted(
+    browser: Any, live_server: str, live_headers: dict[str, str], marker: str
+) -> None:
+    """A report the server refuses (here: a position in another town) is not retried
+    blindly: the phone shows the server's reason and keeps it until the user deletes it."""
+    with Session(get_engine()) as session:
+        lon, lat = inside(session, "tq_grid")
+    context = signed_in_context(
+        browser,
+        live_server,
+        "ys_grid",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"longitude": lon, "latitude": lat, "accuracy": 8},
+        permissions=["geolocation"],
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/m/#/report", wait_until="domcontentloaded")
+        page.get_by_test_id("m-grid-refused").wait_for(timeout=20_000)
+        page.get_by_test_id("m-category").click()
+        page.locator(".el-select-dropdown__item").first.click()
+        page.get_by_test_id("m-description").fill(marker)
+        page.get_by_test_id("m-submit").click()
+        refused = page.get_by_test_id("m-outbox-refused")
+        refused.wait_for(timeout=20_000)
+        reason = page.get_by_test_id("m-outbox-error").inner_text()
+        assert "管辖" in reason, reason
+        assert _events(live_server, live_headers, marker) == []
+        refused.get_by_role("button", name="删除").click()
+        page.locator(".el-message-box__btns .el-button--primary").click()
+        refused.wait_for(state="detached", timeout=10_000)
+    finally:
+        context.close()

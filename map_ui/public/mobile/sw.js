@@ -59,7 +59,7 @@ self.addEventListener('fetch', (event) => {
     )
     return
   }
-  if (request.mode === 'navigate' && url.pathname.startsWith('/m')) {
+  if (request.mode === 'navigate' && (url.pathname === '/m' || url.pathname.startsWith('/m/'))) {
     // The page: the network's newest when it answers, the cached shell when it does not.
     event.respondWith(
       fetch(request)
