@@ -160,6 +160,7 @@ def create_app() -> FastAPI:
 
     ui.mount_pages(app)
     ui.mount_assets(app)
+    ui.mount_mobile(app)
     return app
 
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from api.auth import require
 from api.deps import SessionDep
 from geo.core.actor import Actor
-from geo.event import dispatch, locate, service, sheet
+from geo.event import dispatch, locate, replay, service, sheet
 from geo.event.errors import EventRuleError
 from geo.event.schemas import (
+    CLIENT_REF_PATTERN,
     MAX_PAGE,
     ActionBody,
     CategoryNode,
@@ -85,9 +86,32 @@ def list_events(
     )  # fmt: skip
 
 
-@router.post("", response_model=EventDetail, status_code=201, summary="上报事件")
-def report_event(body: EventCreate, actor: Reporter, session: SessionDep) -> EventDetail:
-    return service.report_event(session, actor=actor, data=body)
+@router.post(
+    "",
+    response_model=EventDetail,
+    status_code=201,
+    summary="上报事件",
+    description="可带幂等键（请求头 Idempotency-Key 或字段 client_ref，8–64 位字母、数字、"
+    "-、_）：同一用户同一幂等键的重复提交不再新建工单，以 200 返回第一次上报的工单。",
+    responses={200: {"model": EventDetail, "description": "重复提交：第一次上报的工单"}},
+)
+def report_event(
+    body: EventCreate,
+    actor: Reporter,
+    session: SessionDep,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", pattern=CLIENT_REF_PATTERN, description="幂等键"),
+    ] = None,
+) -> EventDetail:
+    if idempotency_key and body.client_ref and idempotency_key != body.client_ref:
+        raise EventRuleError("请求头 Idempotency-Key 与字段 client_ref 不一致")
+    data = body.model_copy(update={"client_ref": body.client_ref or idempotency_key})
+    submitted = replay.submit_report(session, actor=actor, data=data)
+    if not submitted.created:
+        response.status_code = 200
+    return submitted.event
 
 
 @router.get("/pool", response_model=PoolCount, summary="待索取工单数（本辖区工单池）")

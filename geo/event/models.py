@@ -94,6 +94,14 @@ class Event(IdMixin, TimestampMixin, RegionLinkMixin, Base):
             "reported_at",
             postgresql_where=text("status = 'reported'"),
         ),
+        # A retried report (same reporter, same client key) finds the first work order.
+        Index(
+            "ux_event_reporter_client_ref",
+            "reporter_id",
+            "client_ref",
+            unique=True,
+            postgresql_where=text("client_ref IS NOT NULL"),
+        ),
     )
 
     event_no: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)  # 事件编号
@@ -118,6 +126,7 @@ class Event(IdMixin, TimestampMixin, RegionLinkMixin, Base):
     geom: Mapped[object] = geom_column("POINT")
     # The work order: who reported it, who holds it now, and by when it must be handled.
     reporter_id: Mapped[int | None] = _user_fk()
+    client_ref: Mapped[str | None] = mapped_column(String(64))  # the reporting app's key
     claimed_by_id: Mapped[int | None] = _user_fk()  # the dispatcher who took it from the pool
     assignee_user_id: Mapped[int | None] = _user_fk()
     assignee_department_id: Mapped[int | None] = mapped_column(

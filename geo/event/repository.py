@@ -680,3 +680,35 @@ def region_row(session: Session, region_id: int) -> Row[Any] | None:
             select(Region.id, Region.name, Region.level, Region.path).where(Region.id == region_id)
         )
     )
+
+
+def event_region(session: Session, *, event_id: int) -> Row[Any]:
+    """The region (id, path) a work order lies in."""
+    row = _first(
+        session.execute(
+            select(Region.id, Region.path)
+            .join(Event, Event.region_id == Region.id)
+            .where(Event.id == event_id)
+        )
+    )
+    assert row is not None  # the caller just created or found the work order
+    return row
+
+
+# Any constant distinct from the other advisory lock classes of the schema.
+_REPORT_REF_LOCK_CLASS = 7301
+
+
+def lock_report_ref(session: Session, *, user_id: int, client_ref: str) -> None:
+    """Serialise the submissions of one report key: a replay racing the first submission
+    waits for it to commit, then finds its work order."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:cls, hashtext(CAST(:user_id AS text) || ':' || :ref))"),
+        {"cls": _REPORT_REF_LOCK_CLASS, "user_id": user_id, "ref": client_ref},
+    )
+
+
+def event_by_ref(session: Session, *, reporter_id: int, client_ref: str) -> int | None:
+    return session.scalar(
+        select(Event.id).where(Event.reporter_id == reporter_id, Event.client_ref == client_ref)
+    )

@@ -14,6 +14,9 @@ MAX_PAGE = 200
 MAX_CLAIM = 50
 
 
+CLIENT_REF_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+
+
 class EventCreate(BaseModel):
     """A report: what, where (lon/lat, CGCS2000 ≈ WGS84), how serious."""
 
@@ -27,6 +30,8 @@ class EventCreate(BaseModel):
     severity: int = Field(default=1, ge=1, le=3)
     urgency: int = Field(default=1, ge=1, le=3)
     reporter_name: str | None = Field(default=None, max_length=50)  # 诉求人; default: me
+    # The reporting app's idempotency key: the same key from the same user is one report.
+    client_ref: str | None = Field(default=None, pattern=CLIENT_REF_PATTERN)
 
 
 class ClaimBody(BaseModel):

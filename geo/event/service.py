@@ -91,14 +91,21 @@ def report_event(session: Session, *, actor: Actor, data: EventCreate) -> EventD
     place = _locate(session, actor=actor, lon=data.lon, lat=data.lat)
     reporter = Reporter(user_id=actor.user_id, name=actor.display_name, ip=actor.ip)
     event = open_work_order(session, data=data, category=category, place=place, reporter=reporter)
-    grid = place.region
-    if place.note and not region_in_scope(session, actor, grid.id):
+    return reporter_view(session, actor=actor, event_id=event.id)
+
+
+def reporter_view(session: Session, *, actor: Actor, event_id: int) -> EventDetail:
+    """A work order as its reporter sees it right after reporting it."""
+    region = repo.event_region(session, event_id=event_id)
+    if not region_in_scope(session, actor, region.id):
         # A town dispatcher's report sent up to the district pool: they see what they
         # reported once — not the district's actions, nor other towns' work orders nearby.
-        reader = replace(actor, region_id=grid.id, region_path=grid.path, region_level="district")
-        detail = get_event(session, actor=reader, event_id=event.id)
+        reader = replace(
+            actor, region_id=region.id, region_path=region.path, region_level="district"
+        )
+        detail = get_event(session, actor=reader, event_id=event_id)
         return detail.model_copy(update={"actions": [], "duplicate_of_candidates": []})
-    return get_event(session, actor=actor, event_id=event.id)
+    return get_event(session, actor=actor, event_id=event_id)
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,7 @@ def open_work_order(
         address=(data.address or "").strip() or None,
         reporter_name=(data.reporter_name or "").strip() or reporter.name,
         reporter_id=reporter.user_id,
+        client_ref=data.client_ref if reporter.user_id is not None else None,
         reported_at=now,
         deadline=_deadline(session, start=now, working_days=category.default_days),
         geom=WKTElement(f"POINT({data.lon} {data.lat})", srid=STORAGE_SRID),

@@ -8,15 +8,21 @@ import { expire } from './auth/session'
 import { zhCN as t } from './i18n/zh-CN'
 import { router, sendToSignIn } from './router'
 
-// Any 401 on a call: the session is over; back to the sign-in page, saying why.
-setUnauthorizedHandler(() => {
-  expire(t.auth.expired)
-  sendToSignIn()
-})
+// The field app lives under /m/ (same build, its own screens); the command screen under
+// /command/ (a full-screen dashboard outside the shell); the rest is the desktop.
+const mobile = location.pathname === '/m' || location.pathname.startsWith('/m/')
 
-// The command screen (/command/) is a full-screen dashboard of its own, outside the shell.
-if (window.location.pathname.startsWith('/command/')) {
-  void import('./command/CommandApp.vue').then(({ default: CommandApp }) => createApp(CommandApp).mount('#app'))
+if (mobile) {
+  void import('./mobile/main').then((m) => m.mountMobile())
 } else {
-  createApp(App).use(router).mount('#app')
+  // Any 401 on a call: the session is over; back to the sign-in page, saying why.
+  setUnauthorizedHandler(() => {
+    expire(t.auth.expired)
+    sendToSignIn()
+  })
+  if (location.pathname.startsWith('/command/')) {
+    void import('./command/CommandApp.vue').then(({ default: CommandApp }) => createApp(CommandApp).mount('#app'))
+  } else {
+    createApp(App).use(router).mount('#app')
+  }
 }

@@ -1,0 +1,95 @@
+// The field app's screens (under /m/, by hash address: #/home, #/report, #/me, #/login).
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+import { ApiError } from '../api/http'
+import type { Me } from '../api/admin'
+import { can, restore, session } from '../auth/session'
+import { zhCN as t } from '../i18n/zh-CN'
+import MobileLayout from './MobileLayout.vue'
+import MobileLogin from './MobileLogin.vue'
+import MobileHome from './MobileHome.vue'
+import MobileMe from './MobileMe.vue'
+import MobileReport from './MobileReport.vue'
+import MobileOrders from './MobileOrders.vue'
+import MobileOrder from './MobileOrder.vue'
+import MobileCheckIn from './MobileCheckIn.vue'
+
+// Statically imported: the whole field app is one file the service worker keeps offline.
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'm-login', component: MobileLogin, meta: { public: true, title: t.mobile.signInTitle } },
+  {
+    path: '/',
+    component: MobileLayout,
+    children: [
+      { path: '', redirect: { name: 'm-home' } },
+      { path: 'home', name: 'm-home', component: MobileHome, meta: { title: t.mobile.appName } },
+      {
+        path: 'report',
+        name: 'm-report',
+        component: MobileReport,
+        meta: { title: t.mobile.reportTitle, permission: 'event.report' },
+      },
+      {
+        path: 'orders',
+        name: 'm-orders',
+        component: MobileOrders,
+        meta: { title: t.mobile.ordersTitle, permission: 'event.handle' },
+      },
+      {
+        path: 'orders/:id(\\d+)',
+        name: 'm-order',
+        component: MobileOrder,
+        meta: { title: t.mobile.orderTitle, permission: 'event.view' },
+      },
+      {
+        path: 'check-in',
+        name: 'm-check-in',
+        component: MobileCheckIn,
+        meta: { title: t.mobile.checkInTitle, permission: 'attendance.check_in' },
+      },
+      { path: 'me', name: 'm-me', component: MobileMe, meta: { title: t.mobile.meTitle } },
+    ],
+  },
+  { path: '/:rest(.*)*', redirect: { name: 'm-home' } },
+]
+
+export const mobileRouter = createRouter({ history: createWebHashHistory(), routes })
+
+// Who was signed in last, so that the app opened with no network still knows its user
+// (the session cookie is checked again as soon as the network answers).
+const LAST_ME = 'township-m-me'
+
+export function rememberMe(me: Me | null): void {
+  if (me) localStorage.setItem(LAST_ME, JSON.stringify({ ...me, csrf_token: null }))
+  else localStorage.removeItem(LAST_ME)
+}
+
+async function currentUser(): Promise<Me | null> {
+  try {
+    const me = await restore()
+    rememberMe(me)
+    return me
+  } catch (e) {
+    if (e instanceof ApiError) return null
+    const last = localStorage.getItem(LAST_ME)
+    if (!last) return null
+    session.me = JSON.parse(last) as Me // offline: the last user, until the network answers
+    return session.me
+  }
+}
+
+mobileRouter.beforeEach(async (to) => {
+  const me = session.me ?? (await currentUser())
+  if (to.meta.public) return me && to.name === 'm-login' ? { name: 'm-home' } : true
+  if (!me) return { name: 'm-login' }
+  if (to.meta.permission && !can(to.meta.permission)) return { name: 'm-home' }
+  return true
+})
+
+mobileRouter.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · ${t.mobile.appName}` : t.mobile.appName
+})
+
+export function sendToMobileSignIn(): void {
+  rememberMe(null)
+  if (mobileRouter.currentRoute.value.name !== 'm-login') void mobileRouter.replace({ name: 'm-login' })
+}
