@@ -52,8 +52,12 @@ def test_a_new_event_appears_live_on_the_command_screen(
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{live_server}/command/")
         expect(page.get_by_test_id("command-figure-open")).to_have_text(str(open_now))
-        expect(page.get_by_test_id("command-top-categories").locator("li").first).to_be_visible()
-        expect(page.get_by_test_id("command-trend")).to_be_visible()
+        # The charts (ECharts, on a canvas) hold the ten categories and the thirty days.
+        top = page.get_by_test_id("command-top-categories")
+        expect(top.locator("canvas")).to_be_visible()
+        assert int(top.get_attribute("data-points") or 0) > 0
+        expect(page.get_by_test_id("command-trend").locator("canvas")).to_be_visible()
+        expect(page.get_by_test_id("command-trend")).to_have_attribute("data-points", "30")
         expect(page.get_by_test_id("command-live")).to_have_text("实时", timeout=10_000)
         page.wait_for_timeout(1500)  # let the map draw its layers for the screenshot
         page.screenshot(path=str(shots / "command-screen.png"))
