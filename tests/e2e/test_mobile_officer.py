@@ -1,0 +1,141 @@
+"""The field app for an officer on a phone-sized screen (APP-4, APP-5, GIS-8): ys_officer
+opens /m/, sees the officer's modules, finds an enterprise, opens its card and navigates
+to it from the (simulated) GPS position inside a 杨舍 grid — the route is drawn with its
+length and time, and the hand-off links carry the destination converted to GCJ-02 (Amap,
+Tencent) and BD-09 (Baidu); then opens 事项查看 down to an item's check contents.
+
+Screenshots go to test-output/mobile/ (git-ignored)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo.core import coords
+from geo.core.db import get_engine
+from tests.e2e.conftest import signed_in_context
+from tests.e2e.test_mobile_report import PHONE
+from tests.geo.attendance.attendance_places import inside
+
+OFFICER_TILES = ["m-inspections", "m-patrols", "m-items", "m-places"]
+
+
+@pytest.fixture
+def shots(output_dir: Path) -> Path:
+    folder = output_dir / "mobile"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _nearby_enterprise(db: Session, lon: float, lat: float) -> tuple[str, float, float]:
+    """The enterprise of ys_officer's town nearest the position, with a name no other has."""
+    row = db.execute(
+        text("""
+            SELECT e.name, ST_X(e.geom), ST_Y(e.geom)
+            FROM enterprise e
+            JOIN region r ON r.id = e.region_id
+            JOIN user_account u ON u.username = 'ys_officer'
+            JOIN region town ON town.id = u.region_id
+            WHERE r.path <@ town.path
+              AND (SELECT count(*) FROM enterprise x WHERE x.name = e.name) = 1
+            ORDER BY e.geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), ST_SRID(e.geom))
+            LIMIT 1"""),
+        {"lon": lon, "lat": lat},
+    ).one()
+    return str(row[0]), float(row[1]), float(row[2])
+
+
+def _app_point(lon: float, lat: float, system: str) -> tuple[str, str]:
+    """The destination as the server converts it, written as the links write it."""
+    x, y = coords.convert(lon, lat, "wgs84", system)
+    return f"{round(x, 7):.6f}", f"{round(y, 7):.6f}"
+
+
+def test_officer_navigates_to_an_enterprise_and_reads_the_items(
+    browser: Any, live_server: str, shots: Path
+) -> None:
+    with Session(get_engine()) as db:
+        here = inside(db, "ys_grid")
+        name, lon, lat = _nearby_enterprise(db, *here)
+        categories = db.execute(text("SELECT count(*) FROM inspection_item_category")).scalar_one()
+    context = signed_in_context(
+        browser,
+        live_server,
+        "ys_officer",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"longitude": here[0], "latitude": here[1], "accuracy": 12},
+        permissions=["geolocation"],
+    )
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{live_server}/m/#/home", wait_until="domcontentloaded")
+        for tile in OFFICER_TILES:
+            page.get_by_test_id(f"m-tile-{tile}").wait_for(timeout=15_000)
+        # An officer reports no events: the grid member's tile is not offered.
+        assert page.get_by_test_id("m-tile-m-report").count() == 0
+        page.screenshot(path=str(shots / "officer-home.png"), full_page=True)
+
+        page.get_by_test_id("m-tile-m-places").click()
+        page.get_by_test_id("m-place").first.wait_for(timeout=15_000)
+        page.get_by_test_id("m-places-q").fill(name)
+        page.get_by_test_id("m-places-search").click()
+        page.locator('[data-testid="m-place"]', has_text=name).first.click()
+        card = page.get_by_test_id("m-place-card")
+        card.wait_for(timeout=15_000)
+        assert name in card.inner_text()
+        assert "统一社会信用代码" in card.inner_text()
+        page.screenshot(path=str(shots / "officer-enterprise-card.png"), full_page=True)
+
+        page.get_by_test_id("m-place-navigate").click()
+        summary = page.get_by_test_id("m-nav-summary")
+        summary.wait_for(timeout=30_000)
+        shown = summary.inner_text()
+        assert re.search(r"全程 [\d.]+ (公里|米)，约 \d+ 分钟", shown), shown
+        assert page.get_by_test_id("m-nav-name").inner_text() == name
+        page.get_by_test_id("m-nav-apps").wait_for(timeout=15_000)
+        gx, gy = _app_point(lon, lat, "gcj02")
+        bx, by = _app_point(lon, lat, "bd09")
+        q = quote(name, safe="")
+        assert page.get_by_test_id("m-nav-amap").get_attribute("href") == (
+            f"https://uri.amap.com/marker?position={gx},{gy}&name={q}&coordinate=gaode&callnative=1"
+        )
+        assert page.get_by_test_id("m-nav-baidu").get_attribute("href") == (
+            f"baidumap://map/marker?location={by},{bx}&title={q}&coord_type=bd09ll&src=township"
+        )
+        assert page.get_by_test_id("m-nav-baidu-web").get_attribute("href") == (
+            f"https://api.map.baidu.com/marker?location={by},{bx}&title={q}&content={q}"
+            "&output=html&coord_type=bd09ll&src=township"
+        )
+        assert page.get_by_test_id("m-nav-tencent").get_attribute("href") == (
+            f"https://apis.map.qq.com/uri/v1/marker?marker=coord:{gy},{gx};title:{q}"
+            "&referer=township"
+        )
+        page.locator('[data-testid="m-nav-map"][data-drawn="true"]').wait_for(timeout=30_000)
+        page.wait_for_timeout(500)  # the painted frame reaches the screen
+        page.screenshot(path=str(shots / "officer-navigation.png"), full_page=True)
+
+        page.goto(f"{live_server}/m/#/home", wait_until="domcontentloaded")
+        page.get_by_test_id("m-tile-m-items").click()
+        rows = page.get_by_test_id("m-item-category")
+        rows.first.wait_for(timeout=15_000)
+        assert rows.count() == categories
+        rows.first.click()
+        page.get_by_test_id("m-item").first.click()
+        detail = page.get_by_test_id("m-item-detail")
+        detail.wait_for(timeout=15_000)
+        assert page.get_by_test_id("m-item-content").count() > 0
+        assert "检查依据" in detail.inner_text()
+        page.screenshot(path=str(shots / "officer-items.png"), full_page=True)
+        assert errors == []
+    finally:
+        context.close()
