@@ -1,8 +1,10 @@
-"""The field app for an officer on a phone-sized screen (APP-4, APP-5, GIS-8): ys_officer
+"""The field app for an officer on a phone-sized screen (APP-4, APP-5, GIS-8, DR-8): ys_officer
 opens /m/, sees the officer's modules, finds an enterprise, opens its card and navigates
 to it from the (simulated) GPS position inside a 杨舍 grid — the route is drawn with its
 length and time, and the hand-off links carry the destination converted to GCJ-02 (Amap,
-Tencent) and BD-09 (Baidu); then opens 事项查看 down to an item's check contents.
+Tencent) and BD-09 (Baidu); then opens 事项查看 down to an item's check contents. On a
+second run the officer takes an inspection task on the phone: confirms it, scores the
+check list, adds a photo, submits and sees the verdict and the list change.
 
 Screenshots go to test-output/mobile/ (git-ignored)."""
 
@@ -20,7 +22,8 @@ from sqlalchemy.orm import Session
 from geo.core import coords
 from geo.core.db import get_engine
 from tests.e2e.conftest import signed_in_context
-from tests.e2e.test_mobile_report import PHONE
+from tests.e2e.test_inspection_tasks import committed_task  # noqa: F401  (fixture)
+from tests.e2e.test_mobile_report import PHONE, _png
 from tests.geo.attendance.attendance_places import inside
 
 OFFICER_TILES = ["m-inspections", "m-patrols", "m-items", "m-places"]
@@ -139,3 +142,60 @@ def test_officer_navigates_to_an_enterprise_and_reads_the_items(
         assert errors == []
     finally:
         context.close()
+
+
+def test_officer_scores_and_submits_an_inspection_on_the_phone(
+    browser: Any,
+    live_server: str,
+    committed_task: dict[str, Any],  # noqa: F811  (the fixture imported above)
+    shots: Path,
+) -> None:
+    context = signed_in_context(
+        browser, live_server, "ys_officer", viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{live_server}/m/#/home", wait_until="domcontentloaded")
+        page.get_by_test_id("m-tile-m-inspections").click()
+        page.locator('[data-testid="m-inspection"]', has_text=committed_task["name"]).click()
+        form = page.get_by_test_id("assignment-form")
+        form.get_by_test_id("assignment-confirm").click()
+        page.locator('[data-testid="assignment-form"][data-status="confirmed"]').wait_for()
+        for content_id in committed_task["contents"]:
+            score = form.get_by_test_id(f"check-line-{content_id}").get_by_test_id("line-score")
+            score.locator("input").fill("9")
+            score.locator("input").press("Tab")
+        form.get_by_test_id("photo-input").set_input_files(
+            files=[{"name": "现场.png", "mimeType": "image/png", "buffer": _png()}]
+        )
+        form.get_by_test_id("assignment-photo").first.wait_for(timeout=15_000)
+        page.screenshot(path=str(shots / "officer-inspection-scored.png"), full_page=True)
+        form.get_by_test_id("assignment-submit").click()
+        page.locator(".el-message-box__btns .el-button--primary").click()
+        outcome = page.get_by_test_id("submit-outcome")
+        outcome.wait_for(timeout=15_000)
+        shown = outcome.inner_text()
+        assert "检查合格：得分 27 / 30" in shown
+        assert "名录库调整：白库 → 红库" in shown
+        page.locator(".el-message-box").wait_for(state="hidden")
+        page.wait_for_function(  # the verdict is scrolled into sight after 提交
+            "(() => { const r = document.querySelector('[data-testid=submit-outcome]')"
+            ".getBoundingClientRect(); return r.top >= 0 && r.top < 200 })()"
+        )
+        page.screenshot(path=str(shots / "officer-inspection-submitted.png"))
+        page.goto(f"{live_server}/m/#/inspections", wait_until="domcontentloaded")
+        page.get_by_test_id("m-inspection-views").get_by_text("已完成").click()
+        done = page.locator('[data-testid="m-inspection"]', has_text=committed_task["name"])
+        done.wait_for(timeout=15_000)
+        assert "27 / 30 分 · 合格" in done.inner_text()
+        assert errors == []
+    finally:
+        context.close()
+    with get_engine().connect() as conn:
+        photos = conn.execute(
+            text("SELECT count(*) FROM assignment_photo WHERE assignment_id = :a"),
+            {"a": committed_task["assignment"]},
+        ).scalar_one()
+    assert photos == 1

@@ -1502,7 +1502,6 @@ export const zhCN = {
     tilePatrols: '巡检登记',
     tileItems: '事项查看',
     tilePlaces: '企业工地',
-    tileNavigate: '导航',
     inspectionsTitle: '检查任务',
     inspectionTitle: '检查表',
     patrolsTitle: '巡检登记',
