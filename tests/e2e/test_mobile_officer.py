@@ -4,13 +4,16 @@ to it from the (simulated) GPS position inside a 杨舍 grid — the route is dr
 length and time, and the hand-off links carry the destination converted to GCJ-02 (Amap,
 Tencent) and BD-09 (Baidu); then opens 事项查看 down to an item's check contents. On a
 second run the officer takes an inspection task on the phone: confirms it, scores the
-check list, adds a photo, submits and sees the verdict and the list change.
+check list, adds a photo, submits and sees the verdict and the list change; and registers
+a patrol with the phone's position, its accuracy and a photo.
 
 Screenshots go to test-output/mobile/ (git-ignored)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,8 +22,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.calendar.arithmetic import SHANGHAI
 from geo.core import coords
 from geo.core.db import get_engine
+from geo.org.auth import open_session
+from geo.org.models import SessionKind, UserAccount
+from geo.patrol import service as patrols
+from geo.patrol.schemas import PlanCreate
 from tests.e2e.conftest import signed_in_context
 from tests.e2e.test_inspection_tasks import committed_task  # noqa: F401  (fixture)
 from tests.e2e.test_mobile_report import PHONE, _png
@@ -199,3 +207,73 @@ def test_officer_scores_and_submits_an_inspection_on_the_phone(
             {"a": committed_task["assignment"]},
         ).scalar_one()
     assert photos == 1
+
+
+@pytest.fixture
+def daily_plan() -> Iterator[int]:
+    """A committed daily patrol plan of ys_officer for every weekday; deleted afterwards."""
+    with Session(get_engine()) as db:
+        planner = db.query(UserAccount).filter_by(username="ys_squad").one()
+        officer = db.query(UserAccount).filter_by(username="ys_officer").one()
+        today = datetime.now(SHANGHAI).date()
+        plan_id = patrols.create_plan(
+            db,
+            actor=open_session(db, user=planner, kind=SessionKind.BEARER).actor,
+            data=PlanCreate(
+                name="手机巡检测试",
+                kind="daily",
+                start_date=today,
+                end_date=today + timedelta(days=7),
+                weekdays=[1, 2, 3, 4, 5, 6, 7],
+                officer_ids=[officer.id],
+            ),
+        ).id
+        db.commit()
+    yield plan_id
+    with get_engine().begin() as conn:
+        conn.execute(text("DELETE FROM patrol_plan WHERE id = :i"), {"i": plan_id})
+
+
+def test_officer_registers_a_patrol_with_position_accuracy_and_photo(
+    browser: Any, live_server: str, daily_plan: int, shots: Path
+) -> None:
+    with Session(get_engine()) as db:
+        lon, lat = inside(db, "ys_grid")
+    context = signed_in_context(
+        browser,
+        live_server,
+        "ys_officer",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"longitude": lon, "latitude": lat, "accuracy": 12},
+        permissions=["geolocation"],
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/m/#/home", wait_until="domcontentloaded")
+        page.get_by_test_id("m-tile-m-patrols").click()
+        assert "定位精度约 12 米" in page.get_by_test_id("m-patrol-fix").inner_text()
+        card = page.locator('[data-testid="m-patrol"]', has_text="手机巡检测试")
+        card.get_by_test_id("m-patrol-start").click()
+        card.get_by_test_id("m-patrol-findings").fill("消防通道畅通")
+        card.get_by_test_id("m-patrol-photos").set_input_files(
+            files=[{"name": "巡检.png", "mimeType": "image/png", "buffer": _png()}]
+        )
+        page.screenshot(path=str(shots / "officer-patrol-form.png"), full_page=True)
+        card.get_by_test_id("m-patrol-submit").click()
+        page.locator(".el-message", has_text="巡检登记已提交").wait_for(timeout=15_000)
+        card.get_by_text("今日已登记 1 次").wait_for(timeout=15_000)
+        page.screenshot(path=str(shots / "officer-patrol-done.png"), full_page=True)
+    finally:
+        context.close()
+    with get_engine().connect() as conn:
+        row = conn.execute(
+            text("""SELECT c.accuracy_m, c.findings, ST_X(c.geom) AS lon,
+                           (SELECT count(*) FROM patrol_photo p
+                            WHERE p.check_in_id = c.id) AS photos
+                    FROM patrol_check_in c WHERE c.plan_id = :p"""),
+            {"p": daily_plan},
+        ).one()
+    assert (row.accuracy_m, row.findings, row.photos) == (12, "消防通道畅通", 1)
+    assert abs(row.lon - lon) < 1e-6

@@ -1505,6 +1505,7 @@ export const zhCN = {
     inspectionsTitle: '检查任务',
     inspectionTitle: '检查表',
     patrolsTitle: '巡检登记',
+    submitPatrol: '提交登记',
     itemsTitle: '事项查看',
     placesTitle: '企业信息 / 工地信息',
     navigateTitle: '导航',

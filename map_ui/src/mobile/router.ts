@@ -17,7 +17,7 @@ import MobileInspection from './MobileInspection.vue'
 import MobileItems from './MobileItems.vue'
 import MobilePlaces from './MobilePlaces.vue'
 import MobileNavigate from './MobileNavigate.vue'
-import MyPatrolsView from '../views/enforcement/MyPatrolsView.vue'
+import MobilePatrols from './MobilePatrols.vue'
 
 // Statically imported: the whole field app is one file the service worker keeps offline.
 const routes: RouteRecordRaw[] = [
@@ -67,7 +67,7 @@ const routes: RouteRecordRaw[] = [
       {
         path: 'patrols',
         name: 'm-patrols',
-        component: MyPatrolsView,
+        component: MobilePatrols,
         meta: { title: t.mobileField.patrolsTitle, permission: 'patrol.perform' },
       },
       {
