@@ -12,6 +12,12 @@ import MobileReport from './MobileReport.vue'
 import MobileOrders from './MobileOrders.vue'
 import MobileOrder from './MobileOrder.vue'
 import MobileCheckIn from './MobileCheckIn.vue'
+import MobileInspections from './MobileInspections.vue'
+import MobileInspection from './MobileInspection.vue'
+import MobileItems from './MobileItems.vue'
+import MobilePlaces from './MobilePlaces.vue'
+import MobileNavigate from './MobileNavigate.vue'
+import MobilePatrols from './MobilePatrols.vue'
 
 // Statically imported: the whole field app is one file the service worker keeps offline.
 const routes: RouteRecordRaw[] = [
@@ -45,6 +51,42 @@ const routes: RouteRecordRaw[] = [
         name: 'm-check-in',
         component: MobileCheckIn,
         meta: { title: t.mobile.checkInTitle, permission: 'attendance.check_in' },
+      },
+      {
+        path: 'inspections',
+        name: 'm-inspections',
+        component: MobileInspections,
+        meta: { title: t.mobileField.inspectionsTitle, permission: 'inspection.perform' },
+      },
+      {
+        path: 'inspections/:id(\\d+)',
+        name: 'm-inspection',
+        component: MobileInspection,
+        meta: { title: t.mobileField.inspectionTitle, permission: 'inspection.perform' },
+      },
+      {
+        path: 'patrols',
+        name: 'm-patrols',
+        component: MobilePatrols,
+        meta: { title: t.mobileField.patrolsTitle, permission: 'patrol.perform' },
+      },
+      {
+        path: 'items',
+        name: 'm-items',
+        component: MobileItems,
+        meta: { title: t.mobileField.itemsTitle, permission: 'inspection.view' },
+      },
+      {
+        path: 'places',
+        name: 'm-places',
+        component: MobilePlaces,
+        meta: { title: t.mobileField.placesTitle, permission: 'map.view' },
+      },
+      {
+        path: 'navigate',
+        name: 'm-navigate',
+        component: MobileNavigate,
+        meta: { title: t.mobileField.navigateTitle, permission: 'map.view' },
       },
       { path: 'me', name: 'm-me', component: MobileMe, meta: { title: t.mobile.meTitle } },
     ],
