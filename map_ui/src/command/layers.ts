@@ -21,6 +21,14 @@ const DARK: Record<string, Record<string, string>> = {
 const HIDDEN = [
   'buildings-fill', 'streets-hit', 'patrol_routes-line', 'grids-fill', 'grids-line',
   'grids-label', 'events-cluster', 'events-cluster-count', 'events-point',
+  'enterprises-cluster',
+]
+/** Key enterprises (重点企业): the black-listed and the hazardous-chemicals ones, the places
+ * a leader watches; the others stay on the desks' maps. */
+const KEY_ENTERPRISES = [
+  'all',
+  ['any', ['!', ['has', 'point_count']], ['==', ['get', 'point_count'], 1]],
+  ['any', ['==', ['get', 'risk_list'], 'black'], ['==', ['get', 'category'], 'hazardous_chemicals']],
 ]
 export const CLICKABLE = { cameras: 'cameras-point', members: 'cmd-members' }
 
@@ -42,6 +50,9 @@ export function darken(map: MlMap): void {
     }
   }
   for (const id of HIDDEN) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', 'none')
+  if (map.getLayer('enterprises-point')) {
+    map.setFilter('enterprises-point', KEY_ENTERPRISES as Parameters<MlMap['setFilter']>[1])
+  }
 }
 
 export function addCommandLayers(map: MlMap): void {
