@@ -45,7 +45,9 @@ def shots(output_dir: Path) -> Path:
 
 
 def _nearby_enterprise(db: Session, lon: float, lat: float) -> tuple[str, float, float]:
-    """The enterprise of ys_officer's town nearest the position, with a name no other has."""
+    """The enterprise of ys_officer's town nearest the position but at least 150 m from it
+    (browser tests before this one may have placed an object right there: a route to where
+    one stands is refused), with a name no other has."""
     row = db.execute(
         text("""
             SELECT e.name, ST_X(e.geom), ST_Y(e.geom)
@@ -55,6 +57,8 @@ def _nearby_enterprise(db: Session, lon: float, lat: float) -> tuple[str, float,
             JOIN region town ON town.id = u.region_id
             WHERE r.path <@ town.path
               AND (SELECT count(*) FROM enterprise x WHERE x.name = e.name) = 1
+              AND NOT ST_DWithin(geography(e.geom),
+                                 geography(ST_SetSRID(ST_MakePoint(:lon, :lat), 4490)), 150)
             ORDER BY e.geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), ST_SRID(e.geom))
             LIMIT 1"""),
         {"lon": lon, "lat": lat},
