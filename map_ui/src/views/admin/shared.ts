@@ -131,9 +131,14 @@ export function usePaged<T>(read: (cursor: string | null) => Promise<Page<T>>) {
   const rows = ref<T[]>([]) as Ref<T[]>
   const nextCursor = ref<string | null>(null)
   const { loading, error, track } = useLoading()
+  // A new search while an older one is still on its way: only the newest may fill the
+  // table (the older answer, arriving last, would show the wrong rows).
+  let generation = 0
   function load(more = false): Promise<void> {
+    const mine = more ? generation : ++generation
     return track(async () => {
       const page = await read(more ? nextCursor.value : null)
+      if (mine !== generation) return
       rows.value = more ? [...rows.value, ...page.items] : page.items
       nextCursor.value = page.next_cursor
     })
