@@ -56,7 +56,7 @@ def install_error_handlers(app: FastAPI) -> None:
             if isinstance(exc.detail, str) and exc.status_code not in messages
             else messages.get(exc.status_code, str(exc.detail))
         )
-        code = {413: "PayloadTooLarge", 415: "UnsupportedMediaType"}.get(
+        code = {413: "PayloadTooLarge", 415: "UnsupportedMediaType", 429: "TooManyRequests"}.get(
             exc.status_code, "HTTPError"
         )
         response = error_response(exc.status_code, code, detail)

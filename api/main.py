@@ -116,6 +116,7 @@ def create_app() -> FastAPI:
     # One cache per application: tiles built inside a test's transaction never leak out.
     app.state.tile_cache = TileCache()
     app.state.actor_cache = ActorCache(get_auth_settings().actor_cache_seconds)
+    app.state.throttles = {}  # api/throttle.py: public request rates, per client
     app.add_middleware(GZipMiddleware, minimum_size=2048)  # leaves gzipped tiles alone
     app.add_middleware(BodyLimitMiddleware)  # outermost: before anything reads a body
     install_error_handlers(app)

@@ -1,5 +1,7 @@
 """The public record of random inspections ("one public", DR-9): published draws, read
-without sign-in. Read-only; a draw that was not published answers 404 like an unknown one."""
+without sign-in. Read-only; a draw that was not published answers 404 like an unknown one.
+Each client address is held to a request rate (api/throttle.py); `verify`, which recomputes
+a draw, to a lower one."""
 
 from __future__ import annotations
 
@@ -13,10 +15,15 @@ from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
 from api.routes.event_query import export_session
+from api.throttle import throttle
 from geo.inspection import draw_view, verify
 from geo.inspection.draw_schemas import MAX_PAGE, PublicDraw, PublicDrawPage, VerifyResult
 
-router = APIRouter(prefix="/public/inspection", tags=["public-inspection"])
+router = APIRouter(
+    prefix="/public/inspection",
+    tags=["public-inspection"],
+    dependencies=[Depends(throttle("reads"))],
+)
 
 Number = Annotated[
     str, Path(max_length=20, pattern=r"^[A-Z]{2}[0-9]{4}-[0-9]{4,6}$", description="抽取编号")
@@ -64,6 +71,8 @@ def candidates_csv(number: Number, session: SessionDep, rows: StreamSession) -> 
     summary="核验抽取结果",
     description="用公示的种子、候选清单（权重）和各对象的可选执法人员，以独立实现重算抽中对象"
     "和检查组，并与保存的结果比较。",
+    dependencies=[Depends(throttle("verifies"))],
+    responses={429: {"description": "同一地址核验过于频繁"}},
 )
 def verify_draw(number: Number, session: SessionDep) -> VerifyResult:
     return verify.verify_draw(session, number=number)
