@@ -32,6 +32,9 @@ const KEY_ENTERPRISES = [
 ]
 export const CLICKABLE = { cameras: 'cameras-point', members: 'cmd-members' }
 
+/** The zoom below which open events show as heat rather than clusters. */
+export const HEAT_UNTIL = 10.5
+
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] }
 // Overdue first (red), then the stage of the work order.
 const EVENT_COLOUR = [
@@ -69,12 +72,26 @@ export function addCommandLayers(map: MlMap): void {
     id: 'cmd-grids-line', type: 'line', source: 'cmd-grids',
     paint: { 'line-color': '#1f6fb2', 'line-width': 0.6, 'line-opacity': 0.7 },
   }, firstOverlay(map))
+  // Zoomed out (the whole district) the open events are a heat map, overdue ones weighing
+  // double; closer in, clusters and points take over.
+  map.addSource('cmd-events-heat', { type: 'geojson', data: EMPTY })
+  map.addLayer({
+    id: 'cmd-events-heat', type: 'heatmap', source: 'cmd-events-heat', maxzoom: HEAT_UNTIL + 0.5,
+    paint: {
+      'heatmap-weight': ['case', ['get', 'overdue'], 2, 1],
+      'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 8, 6, HEAT_UNTIL + 0.5, 16],
+      'heatmap-intensity': 0.6,
+      'heatmap-opacity': ['interpolate', ['linear'], ['zoom'], HEAT_UNTIL - 0.5, 0.8, HEAT_UNTIL + 0.5, 0],
+      'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'],
+        0, 'rgba(0,0,0,0)', 0.2, '#1d4e89', 0.45, '#13c2c2', 0.7, '#fadb14', 1, '#f5222d'],
+    },
+  })
   map.addSource('cmd-events', {
     type: 'geojson', data: EMPTY, cluster: true, clusterMaxZoom: 14, clusterRadius: 40,
     clusterProperties: { overdue: ['+', ['case', ['get', 'overdue'], 1, 0]] },
   })
   map.addLayer({
-    id: 'cmd-events-cluster', type: 'circle', source: 'cmd-events', filter: ['has', 'point_count'],
+    id: 'cmd-events-cluster', type: 'circle', minzoom: HEAT_UNTIL, source: 'cmd-events', filter: ['has', 'point_count'],
     paint: {
       'circle-color': ['case', ['>', ['get', 'overdue'], 0], '#a8071a', '#0958d9'],
       'circle-radius': ['step', ['get', 'point_count'], 14, 20, 18, 100, 24],
@@ -82,12 +99,12 @@ export function addCommandLayers(map: MlMap): void {
     },
   })
   map.addLayer({
-    id: 'cmd-events-count', type: 'symbol', source: 'cmd-events', filter: ['has', 'point_count'],
+    id: 'cmd-events-count', type: 'symbol', minzoom: HEAT_UNTIL, source: 'cmd-events', filter: ['has', 'point_count'],
     layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-size': 12 },
     paint: { 'text-color': '#ffffff' },
   })
   map.addLayer({
-    id: 'cmd-events-point', type: 'circle', source: 'cmd-events',
+    id: 'cmd-events-point', type: 'circle', minzoom: HEAT_UNTIL, source: 'cmd-events',
     filter: ['!', ['has', 'point_count']],
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     paint: { 'circle-color': EVENT_COLOUR as any, 'circle-radius': 6,
