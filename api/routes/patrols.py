@@ -31,6 +31,7 @@ from geo.patrol.schemas import (
     PlanCreate,
     PlanPage,
     PlanRead,
+    RouteOption,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["patrols"])
@@ -79,6 +80,16 @@ def create_plan(body: PlanCreate, actor: Planner, session: SessionDep) -> PlanRe
 )
 def officer_options(actor: Planner, session: SessionDep) -> list[OfficerOption]:
     return service.officer_options(session, actor=actor)
+
+
+@router.get("/patrol-plans/routes", response_model=list[RouteOption], summary="可选的巡查路线")
+def route_options(
+    actor: Planner,
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=100, description="名称关键字")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[RouteOption]:
+    return service.route_options(session, actor=actor, keyword=q, limit=limit)
 
 
 @router.get("/patrol-plans/{plan_id}", response_model=PlanRead, summary="巡检任务详情")

@@ -114,6 +114,29 @@ def route_region(session: Session, *, route_id: int) -> Row[Any] | None:
     )
 
 
+def route_options(
+    session: Session, *, actor: Actor, keyword: str | None, limit: int
+) -> list[Row[Any]]:
+    """Patrol routes of the actor's scope whose name holds `keyword`, daily routes first,
+    by name (a town has tens of routes: no index needed beyond the region's)."""
+    query = (
+        select(
+            PatrolRoute.id,
+            PatrolRoute.name,
+            PatrolRoute.kind,
+            PatrolRoute.length_m,
+            Region.name.label("region_name"),
+        )  # fmt: skip
+        .outerjoin(Region, Region.id == PatrolRoute.region_id)
+        .where(true() if actor.is_district_wide else _within(Region.path, actor.region_path))
+        .order_by(PatrolRoute.kind, PatrolRoute.name, PatrolRoute.id)
+        .limit(limit)
+    )
+    if keyword:
+        query = query.where(PatrolRoute.name.contains(keyword, autoescape=True))
+    return _all(session.execute(query).all())
+
+
 # ---- plans -------------------------------------------------------------------------------
 def insert_plan(session: Session, **values: Any) -> int:
     plan = PatrolPlan(**values)

@@ -114,6 +114,14 @@ class OfficerOption(BaseModel):
     has_area: bool  # registered as enforcement staff with an area (专项检查 can match them)
 
 
+class RouteOption(BaseModel):
+    id: int
+    name: str
+    kind: PlanKind  # the route's own kind: daily or special patrols
+    length_m: float
+    region_name: str | None
+
+
 class TodayPatrol(BaseModel):
     kind: PlanKind
     plan_id: int

@@ -36,6 +36,7 @@ from geo.patrol.schemas import (
     PlanCreate,
     PlanPage,
     PlanRead,
+    RouteOption,
 )
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "list_assignments",
     "list_plans",
     "officer_options",
+    "route_options",
     "stop_plan",
 ]
 
@@ -55,6 +57,15 @@ MAX_PLAN_DAYS = 366
 def officer_options(session: Session, *, actor: Actor) -> list[OfficerOption]:
     actor.require(PLAN)
     return [OfficerOption(**r._mapping) for r in repo.officer_options(session, actor=actor)]
+
+
+def route_options(
+    session: Session, *, actor: Actor, keyword: str | None, limit: int
+) -> list[RouteOption]:
+    """Routes a plan may follow: those of the planner's scope (`_check_route` says the same)."""
+    actor.require(PLAN)
+    rows = repo.route_options(session, actor=actor, keyword=(keyword or "").strip(), limit=limit)
+    return [RouteOption(**r._mapping) for r in rows]
 
 
 # ---- creating ----------------------------------------------------------------------------

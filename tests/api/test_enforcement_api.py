@@ -171,3 +171,33 @@ def test_a_check_in_with_a_photo(client: TestClient, db: Session, as_user) -> No
         "plan_id": plan.json()["id"], "lon": lat, "lat": lon, "accuracy_m": 12,
     })  # fmt: skip
     assert r.status_code == 422 and "经纬度顺序颠倒" in r.json()["detail"]
+
+
+def test_route_options_are_the_planners_routes(client: TestClient, db: Session, as_user) -> None:
+    ys, tq = as_user("ys_squad"), as_user("tq_squad")
+    r = client.get(f"{API}/patrol-plans/routes", headers=ys, params={"limit": 100})
+    assert r.status_code == 200, r.text
+    ys_routes = r.json()
+    assert ys_routes and all(o["region_name"] for o in ys_routes)
+    kinds = [o["kind"] for o in ys_routes]
+    assert kinds == sorted(kinds)  # daily routes first
+    tq_ids = {o["id"] for o in client.get(f"{API}/patrol-plans/routes", headers=tq).json()}
+    assert tq_ids and not tq_ids & {o["id"] for o in ys_routes}
+    name = ys_routes[0]["name"]
+    found = client.get(f"{API}/patrol-plans/routes", headers=ys, params={"q": name}).json()
+    assert [o["name"] for o in found] == [name]
+    assert (
+        client.get(f"{API}/patrol-plans/routes", headers=as_user("ys_officer")).status_code == 403
+    )
+    # The chosen route is kept with the plan; another town's route is not found.
+    today = datetime.now(SHANGHAI).date()
+    body = {
+        "name": "沿线日常巡检", "kind": "daily", "start_date": str(today),
+        "end_date": str(today + timedelta(days=5)), "weekdays": [1, 2, 3, 4, 5],
+        "officer_ids": [user_id(db, "ys_officer")], "route_id": ys_routes[0]["id"],
+    }  # fmt: skip
+    plan = client.post(f"{API}/patrol-plans", headers=ys, json=body)
+    assert plan.status_code == 201, plan.text
+    assert plan.json()["route_name"] == name
+    foreign = client.post(f"{API}/patrol-plans", headers=ys, json={**body, "route_id": min(tq_ids)})
+    assert foreign.status_code == 404

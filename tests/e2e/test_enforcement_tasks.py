@@ -2,7 +2,8 @@
 registers a matter with an attachment and sends it to the squad; the squad leader
 re-dispatches it; the officer receives it and feeds back. A second task is converted into
 a case, whose number the detail then links. A special patrol plan is created and its
-assignments shown on the map.
+assignments shown on the map; a daily plan follows a route, and the officer's check-in
+with a photo is seen by the planner.
 
 Screenshots go to test-output/enforcement/ (git-ignored)."""
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from geo.core.db import get_engine
 from tests.e2e.conftest import signed_in_context
+from tests.e2e.test_mobile_report import _png
 from tests.geo.task.task_flow import grid_point
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -221,4 +223,65 @@ def test_a_special_patrol_plan_is_created_and_shown(
     page.keyboard.press("Escape")
     table = page.get_by_test_id("plan-table")
     assert "餐饮企业消防专项检查" in table.inner_text() and "专项检查" in table.inner_text()
+    assert page.script_errors == []
+
+
+def test_a_daily_plan_follows_a_route_and_shows_check_in_photos(
+    signed_in: Any, browser: Any, live_server: str, shots: Path
+) -> None:
+    name = "沿线日常巡检（路线）"
+    page = signed_in("ys_squad")
+    page.goto(f"{live_server}/#/enforcement/patrols", wait_until="domcontentloaded")
+    page.get_by_test_id("plan-new").click()
+    dialog = page.get_by_test_id("plan-dialog")
+    dialog.get_by_test_id("plan-name").fill(name)
+    _choose(page, "plan-officers", "杨舍执法队员")
+    page.keyboard.press("Escape")
+    for day in ("周六", "周日"):  # every day of the week: the test may run on any
+        dialog.locator(".el-checkbox", has_text=day).click()
+    route = dialog.get_by_test_id("plan-route")
+    route.click()
+    page.keyboard.type("日常")
+    option = page.locator(".el-select-dropdown__item:visible", has_text="日常巡查路线").first
+    route_name = option.inner_text().split("（")[0]
+    option.click()
+    dialog.get_by_test_id("plan-save").click()
+    page.locator(".el-message", has_text="巡检任务已保存").wait_for(timeout=20_000)
+
+    with Session(get_engine()) as session:
+        lon, lat = grid_point(session, "ys_officer")
+    officer = signed_in_context(
+        browser, live_server, "ys_officer", geolocation={"longitude": lon, "latitude": lat,
+        "accuracy": 12}, permissions=["geolocation"],
+    )  # fmt: skip
+    try:
+        mine = officer.new_page()
+        mine.goto(f"{live_server}/#/enforcement/my-patrols", wait_until="domcontentloaded")
+        mine.get_by_test_id("my-daily").locator("li", has_text=name).get_by_test_id(
+            "patrol-check-in"
+        ).click()
+        mine.get_by_test_id("check-in-findings").fill("沿线店招牌松动一处")
+        mine.get_by_test_id("report-photo-input").set_input_files(
+            files=[{"name": "现场.png", "mimeType": "image/png", "buffer": _png()}]
+        )
+        mine.get_by_test_id("check-in-submit").click()
+        mine.locator(".el-message", has_text="巡检登记已提交").wait_for(timeout=20_000)
+    finally:
+        officer.close()
+
+    page.reload(wait_until="domcontentloaded")
+    page.locator(".el-table__body tr", has_text=name).first.get_by_test_id("plan-check-ins").click()
+    detail = page.get_by_test_id("plan-detail")
+    detail.get_by_test_id("check-in-table").locator(".el-table__body tr").first.click()
+    found = detail.get_by_test_id("check-in-detail")
+    assert "沿线店招牌松动一处" in found.inner_text()
+    photo = found.get_by_test_id("check-in-photo").locator("img")
+    photo.wait_for(timeout=20_000)
+    page.wait_for_function(
+        "el => el.complete && el.naturalWidth > 0", arg=photo.element_handle(), timeout=20_000
+    )
+    assert route_name in detail.get_by_test_id("plan-route-note").inner_text()
+    assert detail.get_by_test_id("plan-map").get_attribute("data-line") == "1"
+    page.wait_for_timeout(1500)  # the basemap tiles settle for the picture
+    page.screenshot(path=str(shots / "daily-plan-check-in.png"))
     assert page.script_errors == []

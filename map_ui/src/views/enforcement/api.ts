@@ -18,6 +18,7 @@ export interface PlanInput {
   officer_ids: number[]
   enterprise_category: string | null
   region_id: number | null
+  route_id?: number | null
   note: string | null
 }
 
@@ -33,6 +34,7 @@ export interface Plan {
   enterprise_category_label: string | null
   region_id: number | null
   region_name: string | null
+  route_id: number | null
   route_name: string | null
   note: string | null
   active: boolean
@@ -117,6 +119,20 @@ export interface CheckIn {
   photo_count: number
   assignment_done?: boolean
   notice?: string | null
+}
+
+export interface CheckInPhoto {
+  id: number
+  url: string
+  at: string
+}
+
+export interface RouteOption {
+  id: number
+  name: string
+  kind: PlanKind
+  length_m: number
+  region_name: string | null
 }
 
 export type TaskStatus = 'registered' | 'at_squad' | 'dispatched' | 'handling' | 'fed_back' | 'converted' | 'cancelled'
@@ -237,11 +253,15 @@ export const patrols = {
     http.get<Page<Plan>>('/api/v1/patrol-plans', { ...query, limit: 50 }),
   create: (body: PlanInput) => http.post<Plan>('/api/v1/patrol-plans', body),
   officers: () => http.get<OfficerOption[]>('/api/v1/patrol-plans/officers'),
+  routes: (q: string) => http.get<RouteOption[]>('/api/v1/patrol-plans/routes', { q, limit: 20 }),
   stop: (id: number) => http.post<Plan>(`/api/v1/patrol-plans/${id}/stop`),
   assignments: (id: number, cursor: string | null = null) =>
     http.get<Page<Assignment>>(`/api/v1/patrol-plans/${id}/assignments`, { cursor, limit: 1000 }),
   checkInMap: (query: { plan_id?: number; date_from: string; date_to: string }) =>
     http.get<FeatureCollection & { truncated: boolean }>('/api/v1/patrol-check-ins/map', query),
+  checkIns: (query: { plan_id: number; cursor?: string | null }) =>
+    http.get<Page<CheckIn>>('/api/v1/patrol-check-ins', { ...query, limit: 50 }),
+  checkInDetail: (id: number) => http.get<CheckIn & { photos: CheckInPhoto[] }>(`/api/v1/patrol-check-ins/${id}`),
   today: () => http.get<MyPatrols>('/api/v1/patrols/today'),
   checkIn: (body: CheckInInput) => http.post<CheckIn>('/api/v1/patrol-check-ins', body),
   photos: (id: number, list: File[]) => http.upload<unknown[]>(`/api/v1/patrol-check-ins/${id}/photos`, files(list)),
