@@ -237,6 +237,11 @@ def test_register_officers_and_edit_a_check_list(
     page.get_by_test_id("expert-new").click()
     page.locator('input[data-testid="expert-name"]').fill(EXPERT)
     page.locator('input[data-testid="expert-mobile"]').fill("13912345678")
+    page.locator('.el-select[data-testid="expert-region"]').click()  # no user: pick its region
+    popper = page.locator(".el-popper.expert-region-popper")
+    district = popper.locator(".el-tree-node", has_text="张家港市").first
+    district.locator(".el-tree-node__expand-icon").first.click()
+    popper.locator(".el-select-dropdown__item", has_text="塘桥镇").first.click()
     page.locator('[data-testid="expert-items"]').click()
     page.locator(".expert-items-popper .el-select-dropdown__item", has_text=ITEM).click()
     page.keyboard.press("Escape")
@@ -244,6 +249,6 @@ def test_register_officers_and_edit_a_check_list(
     page.get_by_test_id("expert-table").filter(has_text=EXPERT).wait_for(timeout=15_000)
     page.screenshot(path=str(shots / "experts.png"))
     matched = api.get(f"{API}/experts", params={"item_id": item["id"]}).json()["items"]
-    assert [e["name"] for e in matched] == [EXPERT]
+    assert [(e["name"], e["region_name"]) for e in matched] == [(EXPERT, "塘桥镇")]
     assert errors == []
     context.close()

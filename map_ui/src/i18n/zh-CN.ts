@@ -1384,6 +1384,7 @@ export const zhCN = {
     pickItems: '选择擅长的检查事项',
     linkedUser: '关联用户',
     region: '所属区划',
+    regionOwn: '空：关联用户或您的区划',
     inPool: '在库',
     outOfPool: '出库',
     confirmDeleteExpert: (name: string) => `确定删除专家“${name}”吗？`,
