@@ -6,6 +6,8 @@ DEVDB := scripts/devdb.sh
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 20
+# The slowest tests are listed after every run, to keep the suite's time in view.
+PYTEST_ARGS ?= --durations=15
 # The database in use: DATABASE_URL when given, else the project-local cluster.
 DB_ENV = DATABASE_URL="$$($(DEVDB) url)"
 
