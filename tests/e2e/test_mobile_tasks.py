@@ -1,10 +1,11 @@
 """The field app's 我的任务, 导航 and patrol check-in naming an enterprise, on a phone-sized
 screen (APP-6, GIS-8, LE-8): ys_squad dispatches two matters to ys_officer; on the phone
 the officer opens 我的任务, receives the first and feeds it back with text and a camera
-photo (status, history and attachment checked in the database), converts the second into
-a case (the case_record row checked); ys_squad re-dispatches a matter waiting in the
-squad to ys_officer; the officer finds an enterprise through the 导航 tile and sees
-the route's length; and checks in on a daily patrol naming the nearest enterprise.
+photo (tried with no network first: the text stays), with status, history and attachment
+checked in the database; converts the second into a case (the case_record row checked).
+ys_squad re-dispatches a matter waiting in the squad to ys_officer. The officer finds an
+enterprise through the 导航 tile and sees the route's length, and checks in on a daily
+patrol naming the nearest enterprise.
 
 Screenshots go to test-output/mobile/ (git-ignored)."""
 
@@ -137,6 +138,14 @@ def test_officer_receives_feeds_back_and_converts_tasks(
         )
         assert page.get_by_test_id("m-task-photo-count").inner_text().strip() == "已选 1 张照片"
         page.screenshot(path=str(shots / "task-feedback-form.png"), full_page=True)
+        # No network: nothing is sent, the screen says so and keeps the text and the photo.
+        context.set_offline(True)
+        page.get_by_test_id("m-task-feedback-submit").click()
+        page.get_by_test_id("m-task-offline").wait_for(timeout=15_000)
+        assert page.get_by_test_id("m-task-findings").input_value() == "现场核实：已劝离占道摊点"
+        assert page.get_by_test_id("m-task-photo-count").inner_text().strip() == "已选 1 张照片"
+        page.screenshot(path=str(shots / "task-feedback-offline.png"), full_page=True)
+        context.set_offline(False)
         page.get_by_test_id("m-task-feedback-submit").click()
         page.locator('[data-testid="m-task-detail"][data-status="fed_back"]').wait_for(
             timeout=15_000
