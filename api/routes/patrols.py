@@ -26,6 +26,7 @@ from geo.patrol.schemas import (
     CheckInPage,
     CheckInSaved,
     MyPatrols,
+    NearbyEnterprise,
     OfficerOption,
     PhotoRead,
     PlanCreate,
@@ -129,6 +130,22 @@ def my_patrols(
     day: Annotated[date | None, Query(description="日期，默认今天")] = None,
 ) -> MyPatrols:
     return checkins.my_patrols(session, actor=actor, day=day)
+
+
+@router.get(
+    "/patrols/nearby-enterprises",
+    response_model=list[NearbyEnterprise],
+    summary="附近的企业",
+    description="本人辖区内离当前位置（经度、纬度）最近的企业，由近及远，供巡检登记选择所检查的企业。",
+)
+def nearby_enterprises(
+    actor: Patroller,
+    session: SessionDep,
+    lon: Annotated[float, Query(allow_inf_nan=False, description="经度")],
+    lat: Annotated[float, Query(allow_inf_nan=False, description="纬度")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[NearbyEnterprise]:
+    return checkins.nearby_enterprises(session, actor=actor, lon=lon, lat=lat, limit=limit)
 
 
 @router.post(

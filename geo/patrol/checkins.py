@@ -42,6 +42,7 @@ from geo.patrol.schemas import (
     CheckInRead,
     CheckInSaved,
     MyPatrols,
+    NearbyEnterprise,
     PhotoRead,
     TodayPatrol,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "get_check_in",
     "list_check_ins",
     "my_patrols",
+    "nearby_enterprises",
     "read_photo",
 ]
 
@@ -174,6 +176,24 @@ def _assignment(
     if assignment is None:
         raise PatrolRuleError("该企业不在分配给您的专项检查名单中")
     return assignment
+
+
+def nearby_enterprises(
+    session: Session, *, actor: Actor, lon: float, lat: float, limit: int
+) -> list[NearbyEnterprise]:
+    """The enterprises of the actor's scope nearest the phone, to name one in a check-in."""
+    actor.require(PERFORM)
+    try:
+        validate_geometry(
+            Point(lon, lat), expected="Point", governed_area=load_governed_area(session)
+        )
+    except GeometryError as e:
+        raise PatrolRuleError(f"当前位置无效：{e.message}") from None
+    rows = repo.nearby_enterprises(session, actor=actor, lon=lon, lat=lat, limit=limit)
+    return [
+        NearbyEnterprise(**{**r._mapping, "distance_m": round(float(r.distance_m), 1)})
+        for r in rows
+    ]
 
 
 def _place(session: Session, *, actor: Actor, lon: float, lat: float) -> Row[Any]:

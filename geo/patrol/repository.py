@@ -396,6 +396,38 @@ def enterprise_distance(
     )
 
 
+def nearby_enterprises(
+    session: Session, *, actor: Actor, lon: float, lat: float, limit: int
+) -> list[Row[Any]]:
+    """The enterprises in the actor's scope nearest the point, nearest first. The GiST
+    index picks the candidates (KNN `<->`, in degrees, where east-west is shorter than
+    north-south); the metres on the spheroid then order the few shown."""
+    point = stored_point(lon, lat)
+    candidates = (
+        select(Enterprise.id, Enterprise.name, Enterprise.address, Enterprise.geom)
+        .where(readable(actor, Enterprise.region_id))
+        # `<->` alone, so that the index can deliver the order (KNN scan).
+        .order_by(Enterprise.geom.op("<->")(point))
+        .limit(limit * 2 + 20)
+        .subquery()
+    )
+    distance = func.ST_Distance(func.geography(candidates.c.geom), func.geography(point))
+    return list(
+        session.execute(
+            select(
+                candidates.c.id,
+                candidates.c.name,
+                candidates.c.address,
+                func.ST_X(candidates.c.geom).label("lon"),
+                func.ST_Y(candidates.c.geom).label("lat"),
+                distance.label("distance_m"),
+            )
+            .order_by(distance, candidates.c.id)
+            .limit(limit)
+        )
+    )
+
+
 def smallest_region_at(session: Session, *, lon: float, lat: float) -> Row[Any] | None:
     """The deepest region covering the point (a grid, where there is one)."""
     return _first(

@@ -163,6 +163,17 @@ class CheckInCreate(BaseModel):
         return self
 
 
+class NearbyEnterprise(BaseModel):
+    """An enterprise near the phone, to name in a check-in (nearest first)."""
+
+    id: int
+    name: str
+    address: str | None
+    lon: float
+    lat: float
+    distance_m: float
+
+
 class PhotoRead(BaseModel):
     id: int
     check_in_id: int

@@ -34,7 +34,7 @@ from tests.e2e.test_inspection_tasks import committed_task  # noqa: F401  (fixtu
 from tests.e2e.test_mobile_report import PHONE, _png
 from tests.geo.attendance.attendance_places import inside
 
-OFFICER_TILES = ["m-inspections", "m-patrols", "m-items", "m-places"]
+OFFICER_TILES = ["m-inspections", "m-patrols", "m-items", "m-places", "m-tasks", "m-destinations"]
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 // enterprise / construction-site cards (OGC items and the map search) and the item catalogue.
 import { http } from '../api/http'
 import type { Page } from '../api/admin'
+import type { Task, TaskStatus, TaskView } from '../views/enforcement/api'
 
 export type TravelMode = 'walk' | 'drive'
 export type CoordSystem = 'wgs84' | 'gcj02' | 'bd09'
@@ -38,6 +39,15 @@ export interface SearchHit {
   address: string | null
   lon: number
   lat: number
+}
+
+export interface NearbyEnterprise {
+  id: number
+  name: string
+  address: string | null
+  lon: number
+  lat: number
+  distance_m: number
 }
 
 export interface ItemCategory {
@@ -85,6 +95,24 @@ export const field = {
   items: (categoryId: number, cursor: string | null) =>
     http.get<Page<ItemRow>>('/api/v1/inspection/items', { category_id: categoryId, cursor, limit: 50 }),
   item: (id: number) => http.get<ItemDetail>(`/api/v1/inspection/items/${id}`),
+  nearbyEnterprises: (lon: number, lat: number) =>
+    http.get<NearbyEnterprise[]>('/api/v1/patrols/nearby-enterprises', { lon: lon.toFixed(7), lat: lat.toFixed(7), limit: 20 }),
+  /** The tasks of one list in some statuses (the API takes `status` repeated). */
+  tasks: (view: TaskView, statuses: readonly TaskStatus[], cursor: string | null) => {
+    const query = new URLSearchParams({ view, limit: '20' })
+    for (const s of statuses) query.append('status', s)
+    if (cursor) query.set('cursor', cursor)
+    return http.get<Page<Task>>(`/api/v1/enforcement-tasks?${query.toString()}`)
+  },
+}
+
+/** Metres between two lon/lat points on a sphere (for "how far" in a list). */
+export function metresBetween(a: [number, number], b: [number, number]): number {
+  const rad = Math.PI / 180
+  const dLat = (b[1] - a[1]) * rad
+  const dLon = (b[0] - a[0]) * rad
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2
+  return 2 * 6371008.8 * Math.asin(Math.sqrt(h))
 }
 
 /** The cursor of an OGC page's "next" link, if there is one. */

@@ -18,6 +18,9 @@ import MobileItems from './MobileItems.vue'
 import MobilePlaces from './MobilePlaces.vue'
 import MobileNavigate from './MobileNavigate.vue'
 import MobilePatrols from './MobilePatrols.vue'
+import MobileTasks from './MobileTasks.vue'
+import MobileTask from './MobileTask.vue'
+import MobileDestinations from './MobileDestinations.vue'
 
 // Statically imported: the whole field app is one file the service worker keeps offline.
 const routes: RouteRecordRaw[] = [
@@ -87,6 +90,24 @@ const routes: RouteRecordRaw[] = [
         name: 'm-navigate',
         component: MobileNavigate,
         meta: { title: t.mobileField.navigateTitle, permission: 'map.view' },
+      },
+      {
+        path: 'tasks',
+        name: 'm-tasks',
+        component: MobileTasks,
+        meta: { title: t.mobileTasks.tasksTitle, permission: 'task.perform' },
+      },
+      {
+        path: 'tasks/:id(\\d+)',
+        name: 'm-task',
+        component: MobileTask,
+        meta: { title: t.mobileTasks.taskTitle, permission: 'task.perform' },
+      },
+      {
+        path: 'destinations',
+        name: 'm-destinations',
+        component: MobileDestinations,
+        meta: { title: t.mobileTasks.destinationsTitle, permission: 'map.view' },
       },
       { path: 'me', name: 'm-me', component: MobileMe, meta: { title: t.mobile.meTitle } },
     ],

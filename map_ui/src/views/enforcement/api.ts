@@ -191,6 +191,7 @@ export interface Attachment {
   kind: 'matter' | 'feedback'
   kind_label: string
   filename: string
+  media_type: string
   size: number
   uploaded_by_name: string
   at: string
