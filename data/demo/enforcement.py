@@ -33,7 +33,11 @@ MATTERS = (
      "12345 政务服务热线", "320582100002002", "converted"),
     ("核查占道经营", "上级交办：沿街商户长期占用人行道经营，请核实并督促整改。",
      "区综合行政执法局", "320582100003001", "dispatched"),
+    ("核查违规设置户外广告牌", "巡查发现沿街门店擅自设置大型户外广告牌，存在安全隐患，请核实处理。",
+     "区城管局", "320582100001002", "awaiting"),
 )  # fmt: skip
+# Matters sent straight to an officer and left for them to receive: who gets each.
+WAITING_FOR = {"dispatched": "ys_zf01", "awaiting": "ys_officer"}
 
 
 def insert_enforcement_work(conn: Connection, *, anchor: date) -> dict[str, int]:
@@ -103,8 +107,8 @@ def _matters(session: Session, actor: dict[str, Any], anchor: date) -> None:
             deadline=anchor + timedelta(days=7),
         ))  # fmt: skip
         step = _Stepper(session, task.id, task.status)
-        if outcome == "dispatched":
-            step(squad, "send_to_officer", user_id=actor["ys_zf01"].user_id)
+        if outcome in WAITING_FOR:
+            step(squad, "send_to_officer", user_id=actor[WAITING_FOR[outcome]].user_id)
             continue
         step(squad, "send_to_squad", squad_id=first_squad)
         step(squad, "redispatch", user_id=officer.user_id)
