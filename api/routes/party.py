@@ -23,6 +23,7 @@ from geo.party.schemas import (
     MemberWrite,
     OrganisationRead,
     OrganisationWrite,
+    SiteRead,
 )
 
 router = APIRouter(prefix="/api/v1/party", tags=["party"])
@@ -35,6 +36,11 @@ ActivityId = Annotated[int, Path(ge=1, le=2**62, description="活动编号")]
 OrgFilter = Annotated[int | None, Query(ge=1, le=2**62, description="党组织编号")]
 Cursor = Annotated[str | None, Query(max_length=20, description="上一页的 next_cursor")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+
+@router.get("/sites", summary="党建阵地（本辖区内；供选择党组织与活动的位置）")
+def list_sites(actor: Viewer, session: SessionDep) -> list[SiteRead]:
+    return organisations.list_sites(session, actor=actor)
 
 
 @router.get("/organisations", summary="党组织列表（本辖区内，上级在前；前端组成树）")

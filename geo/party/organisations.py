@@ -20,13 +20,14 @@ from geo.org.rules import flush_unique
 from geo.party import repository as repo
 from geo.party.models import PartyOrganisation, PartyOrganisationKind, PartySite
 from geo.party.rules import MANAGE, VIEW, PartyRuleError, check_phone, check_point
-from geo.party.schemas import OrganisationRead, OrganisationWrite
+from geo.party.schemas import OrganisationRead, OrganisationWrite, SiteRead
 
 __all__ = [
     "create_organisation",
     "delete_organisation",
     "get_organisation",
     "list_organisations",
+    "list_sites",
     "update_organisation",
 ]
 
@@ -49,6 +50,11 @@ def list_organisations(session: Session, *, actor: Actor) -> list[OrganisationRe
         OrganisationRead(**r._mapping)
         for r in repo.organisation_rows(session, actor=actor, since=_since())
     ]
+
+
+def list_sites(session: Session, *, actor: Actor) -> list[SiteRead]:
+    actor.require(VIEW)
+    return [SiteRead(**r._mapping) for r in repo.site_rows(session, actor=actor)]
 
 
 def get_organisation(session: Session, *, actor: Actor, organisation_id: int) -> OrganisationRead:

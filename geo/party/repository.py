@@ -198,3 +198,10 @@ def lock_activity(session: Session, *, actor: Actor, activity_id: int) -> PartyA
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+def site_rows(session: Session, *, actor: Actor) -> list[Row[Any]]:
+    """The party sites of the scope (a few per community), for choosing a position."""
+    sql = f"""SELECT id, name, kind, organisation, ST_X(geom) AS lon, ST_Y(geom) AS lat
+              FROM party_site WHERE {scope_sql(actor, "region_id")} ORDER BY name, id"""
+    return list(session.execute(text(sql), scope_params(actor)))

@@ -18,6 +18,7 @@ __all__ = [
     "MemberWrite",
     "OrganisationRead",
     "OrganisationWrite",
+    "SiteRead",
 ]
 
 Id = Annotated[int, Field(ge=1, le=2**62)]
@@ -130,3 +131,12 @@ class ActivityRead(BaseModel):
 class ActivityPage(BaseModel):
     items: list[ActivityRead]
     next_cursor: str | None = Field(description="下一页游标；null 表示没有更多")
+
+
+class SiteRead(BaseModel):
+    id: int
+    name: str
+    kind: str
+    organisation: str
+    lon: float
+    lat: float
