@@ -35,6 +35,7 @@ MemberId = Annotated[int, Path(ge=1, le=2**62, description="党员编号")]
 ActivityId = Annotated[int, Path(ge=1, le=2**62, description="活动编号")]
 OrgFilter = Annotated[int | None, Query(ge=1, le=2**62, description="党组织编号")]
 Cursor = Annotated[str | None, Query(max_length=20, description="上一页的 next_cursor")]
+ActivityCursor = Annotated[str | None, Query(max_length=40, description="上一页的 next_cursor")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 
 
@@ -125,7 +126,7 @@ def list_activities(
     organisation_id: OrgFilter = None,
     date_from: Annotated[date | None, Query(description="开始日期（含）")] = None,
     date_to: Annotated[date | None, Query(description="结束日期（含）")] = None,
-    cursor: Cursor = None,
+    cursor: ActivityCursor = None,
     limit: Limit = 50,
 ) -> ActivityPage:
     return activities.list_activities(

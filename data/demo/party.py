@@ -1,4 +1,4 @@
-"""Demo party building (党建引领): a 党委 per town, a 党总支 (large communities) or 党支部
+"""Demo party building (党建引领): a 党委 per town, a 党总支 (25 members or more) or 党支部
 per community at its party service centre, 15–30 members each (a few of them the
 community's grid members: 党员网格员), and activities over the last 60 days held at the
 centre or nearby inside the community. Deterministic for a seed; scales with SCALE."""
@@ -44,15 +44,16 @@ def insert_party(conn: Connection, *, seed: int, scale: int, anchor: date) -> di
         )  # fmt: skip
         counts["party_organisation"] += 1
         communities = conn.execute(
-            text("""SELECT c.id, c.name, s.id, ST_X(s.geom), ST_Y(s.geom), ST_AsBinary(c.geom),
-                           (SELECT count(*) FROM region g WHERE g.parent_id = c.id)
+            text("""SELECT c.id, c.name, s.id, ST_X(s.geom), ST_Y(s.geom), ST_AsBinary(c.geom)
                     FROM region c JOIN party_site s ON s.name = c.name || '党群服务中心'
                     WHERE c.parent_id = :town AND c.level = 'community' ORDER BY c.code"""),
             {"town": town_id},
         ).all()
-        for cid, cname, site, slon, slat, wkb, grids in communities:
+        for cid, cname, site, slon, slat, wkb in communities:
             rng = random.Random(f"{seed}:party-community:{cid}")
-            kind = "general_branch" if grids >= 3 else "branch"
+            size = rng.randrange(15, 31)
+            # 25 members and more make a 党总支 (at scale 1: the larger communities).
+            kind = "general_branch" if size * scale >= 25 else "branch"
             label = "总支部委员会" if kind == "general_branch" else "支部委员会"
             org = _organisation(
                 conn, name=f"中共张家港市{cname}{label}", kind=kind, parent=committee,
@@ -64,7 +65,7 @@ def insert_party(conn: Connection, *, seed: int, scale: int, anchor: date) -> di
                 {"id": site, "name": f"中共张家港市{cname}{label}"},
             )
             counts["party_organisation"] += 1
-            counts["party_member"] += _members(conn, org, cid, rng, scale, anchor)
+            counts["party_member"] += _members(conn, org, cid, size * scale, rng, anchor)
             area = shapely.from_wkb(bytes(wkb))
             counts["party_activity"] += _activities(
                 conn, org, cid, site, (slon, slat), area, rng, scale, anchor
@@ -99,10 +100,10 @@ def _mobile(rng: random.Random) -> str:
 
 
 def _members(
-    conn: Connection, org: int, region: int, rng: random.Random, scale: int, anchor: date
+    conn: Connection, org: int, region: int, size: int, rng: random.Random, anchor: date
 ) -> int:
     rows = []
-    for _ in range(rng.randrange(15, 31) * scale):
+    for _ in range(size):
         probationary = rng.random() < 0.08
         joined = anchor - timedelta(days=rng.randrange(100, 300) if probationary
                                     else rng.randrange(400, 365 * 45))  # fmt: skip

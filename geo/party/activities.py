@@ -4,7 +4,7 @@ the party site it was held at. The activity's region is the organisation's. Audi
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,10 +14,11 @@ from geo.audit.service import record
 from geo.core.actor import Actor
 from geo.core.errors import NotFound
 from geo.core.models import stored_point
+from geo.core.paging import BAD_CURSOR
 from geo.org.rules import flush_unique
 from geo.party import repository as repo
 from geo.party.models import PartyActivity, PartyOrganisation
-from geo.party.rules import MANAGE, MAX_PAGE, VIEW, PartyRuleError, after_id, check_point
+from geo.party.rules import MANAGE, MAX_PAGE, VIEW, PartyRuleError, check_point
 from geo.party.schemas import ActivityPage, ActivityRead, ActivityWrite
 
 __all__ = [
@@ -55,13 +56,30 @@ def list_activities(
         session, actor=actor, organisation_id=organisation_id,
         held_from=_day_start(date_from) if date_from else None,
         held_before=_day_start(date_to + timedelta(days=1)) if date_to else None,
-        before_id=after_id(cursor), limit=limit + 1,
+        before=_position(cursor), limit=limit + 1,
     )  # fmt: skip
     page = rows[:limit]
+    last = page[-1] if page else None
     return ActivityPage(
         items=[ActivityRead(**r._mapping) for r in page],
-        next_cursor=str(page[-1].id) if len(rows) > limit else None,
+        next_cursor=f"{last.held_at.timestamp():.6f}_{last.id}"
+        if last and len(rows) > limit
+        else None,
     )
+
+
+def _position(cursor: str | None) -> tuple[datetime, int] | None:
+    """Where a page continues: the previous page's last (held_at, id), as the cursor says."""
+    if not cursor:
+        return None
+    stamp, _, ident = cursor.partition("_")
+    try:
+        at = datetime.fromtimestamp(float(stamp), tz=UTC)
+        if not (ident.isascii() and ident.isdigit()) or len(ident) > 18:
+            raise ValueError(ident)
+        return at, int(ident)
+    except (ValueError, OverflowError, OSError):
+        raise PartyRuleError(BAD_CURSOR) from None
 
 
 def get_activity(session: Session, *, actor: Actor, activity_id: int) -> ActivityRead:

@@ -30,7 +30,7 @@ _ORGANISATIONS = """
            o.secretary, o.contact_phone, o.founded_on, o.site_id, s.name AS site_name,
            ST_X(coalesce(s.geom, o.geom)) AS lon, ST_Y(coalesce(s.geom, o.geom)) AS lat,
            coalesce(m.full_n, 0) AS members_full, coalesce(m.prob_n, 0) AS members_probationary,
-           coalesce(a.n, 0) AS activities_30d, coalesce(c.n, 0) AS children, o.updated_at
+           coalesce(a.n, 0) AS activities_30d, coalesce(c.n, 0) AS child_count, o.updated_at
     FROM party_organisation o
     LEFT JOIN region r ON r.id = o.region_id
     LEFT JOIN party_site s ON s.id = o.site_id
@@ -172,9 +172,9 @@ _ACTIVITIES = """
 def activity_rows(
     session: Session, *, actor: Actor, organisation_id: int | None = None,
     held_from: datetime | None = None, held_before: datetime | None = None,
-    activity_id: int | None = None, before_id: int | None = None, limit: int = 1,
+    activity_id: int | None = None, before: tuple[datetime, int] | None = None, limit: int = 1,
 ) -> list[Row[Any]]:  # fmt: skip
-    """Activities of the scope, newest registered first (keyset on id, descending)."""
+    """Activities of the scope, latest held first (keyset on held_at, id descending)."""
     where = [scope_sql(actor, "a.region_id")]
     params: dict[str, Any] = {"limit": limit, **scope_params(actor)}
     for cond, key, value in (
@@ -182,12 +182,15 @@ def activity_rows(
         ("a.held_at >= :held_from", "held_from", held_from),
         ("a.held_at < :held_before", "held_before", held_before),
         ("a.id = :aid", "aid", activity_id),
-        ("a.id < :before", "before", before_id),
     ):
         if value is not None:
             where.append(cond)
             params[key] = value
-    sql = _ACTIVITIES.format(where=" AND ".join(where)) + " ORDER BY a.id DESC LIMIT :limit"
+    if before is not None:
+        where.append("(a.held_at, a.id) < (:before_at, :before_id)")
+        params["before_at"], params["before_id"] = before
+    order = " ORDER BY a.held_at DESC, a.id DESC LIMIT :limit"
+    sql = _ACTIVITIES.format(where=" AND ".join(where)) + order
     return list(session.execute(text(sql), params))
 
 

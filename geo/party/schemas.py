@@ -61,7 +61,7 @@ class OrganisationRead(BaseModel):
     members_full: int
     members_probationary: int
     activities_30d: int
-    children: int
+    child_count: int = Field(description="下级党组织数")
     updated_at: datetime
 
 

@@ -28,13 +28,21 @@ def _community(db: Session, town: str) -> tuple[int, int, float, float]:
     return row[0], row[1], row[2], row[3]
 
 
+def _committee(db: Session, town: str) -> int:
+    """The town's 党委 (the top of its tree)."""
+    sql = f"""SELECT o.id FROM party_organisation o JOIN region r ON r.id = o.region_id
+              WHERE o.kind = 'committee' AND r.path = {town}"""
+    return int(db.execute(text(sql)).scalar_one())
+
+
 def _audits(db: Session, action: str, object_id: int) -> int:
     sql = "SELECT count(*) FROM audit_log WHERE action = :a AND object_id = :o"
     return int(db.execute(text(sql), {"a": action, "o": str(object_id)}).scalar_one())
 
 
 def test_organisation_tree_crud_and_audit(client: TestClient, login_as: Login, db: Session) -> None:
-    cid, parent, lon, lat = _community(db, YS)
+    cid, _, lon, lat = _community(db, YS)
+    parent = _committee(db, YS)
     h = login_as("ys_admin")
     body = {
         "name": "测试第一党支部",
@@ -71,7 +79,8 @@ def test_organisation_tree_crud_and_audit(client: TestClient, login_as: Login, d
 
 
 def test_phone_and_point_are_checked_at_the_door(client: TestClient, db: Session) -> None:
-    cid, parent, lon, lat = _community(db, YS)
+    cid, org, lon, lat = _community(db, YS)
+    parent = _committee(db, YS)
     base = {"name": "号码测试", "kind": "branch", "parent_id": parent, "region_id": cid}
     r = client.post(f"{API}/organisations", json={**base, "contact_phone": "0512-1234"})
     assert r.status_code == 422 and "手机号码" in r.json()["detail"]
@@ -82,7 +91,7 @@ def test_phone_and_point_are_checked_at_the_door(client: TestClient, db: Session
     activity = {
         "title": "主题党日",
         "kind": "theme_day",
-        "organisation_id": parent,
+        "organisation_id": org,
         "held_at": datetime.now(UTC).isoformat(),
         "lon": lon,
         "lat": lat,
@@ -246,3 +255,27 @@ def test_activities_by_date_and_the_command_sources(
     # 党员网格员 are marked on the members layer.
     members_layer = client.get("/api/v1/command/members").json()["features"]
     assert all("party_member" in f["properties"] for f in members_layer)
+
+
+def test_activities_page_latest_held_first(client: TestClient, db: Session) -> None:
+    _, org, _, _ = _community(db, YS)
+    total = db.execute(
+        text("SELECT count(*) FROM party_activity WHERE organisation_id = :o"), {"o": org}
+    ).scalar_one()
+    seen: list[dict[str, object]] = []
+    cursor = None
+    while True:
+        params: dict[str, object] = {"organisation_id": org, "limit": 3}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get(f"{API}/activities", params=params)
+        assert page.status_code == 200, page.text
+        seen += page.json()["items"]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            break
+    assert len({a["id"] for a in seen}) == len(seen) == total > 3
+    keys = [(datetime.fromisoformat(str(a["held_at"])), a["id"]) for a in seen]
+    assert keys == sorted(keys, reverse=True)
+    bad = client.get(f"{API}/activities", params={"cursor": "abc_1"})
+    assert bad.status_code == 422 and "游标" in bad.json()["detail"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -84,6 +85,12 @@ def test_an_activity_registered_on_the_map_shows_on_the_command_screen(
     before = _month_count()
     context, page, errors = _page(browser, live_server, "admin")
     try:
+        # The organisation tree: choosing a node fills the details on the right.
+        page.goto(f"{live_server}/#/party/organisations", wait_until="domcontentloaded")
+        page.get_by_test_id("party-org-tree").get_by_text(org, exact=True).click()
+        expect(page.get_by_test_id("party-org-name")).to_have_value(org)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(shots / "organisations.png"))
         page.goto(f"{live_server}/#/party/activities", wait_until="domcontentloaded")
         page.get_by_test_id("party-activity-table").wait_for()
         page.get_by_test_id("party-activity-new").click()

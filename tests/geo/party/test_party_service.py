@@ -26,7 +26,8 @@ YS = "(SELECT path FROM region WHERE code = '320582100000')"
 def _ys_site(db: Session) -> Any:
     """A 杨舍 community, its organisation and a party site of that community."""
     return db.execute(
-        text(f"""SELECT c.id AS community, o.id AS org, s.id AS site, s.organisation,
+        text(f"""SELECT c.id AS community, o.id AS org, o.parent_id AS committee, s.id AS site,
+                        s.organisation,
                         ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat
                  FROM region c JOIN party_organisation o ON o.region_id = c.id
                  JOIN region g ON g.parent_id = c.id
@@ -50,7 +51,7 @@ def test_the_tree_refuses_a_cycle_and_a_branch_parent(db: Session, actor_of: Act
         data=OrganisationWrite(
             name="测试党总支",
             kind=PartyOrganisationKind.GENERAL_BRANCH,
-            parent_id=place.org,
+            parent_id=place.committee,
             region_id=place.community,
         ),
     )
@@ -85,7 +86,7 @@ def test_the_tree_refuses_a_cycle_and_a_branch_parent(db: Session, actor_of: Act
     with pytest.raises(Conflict):
         organisations.delete_organisation(db, actor=admin, organisation_id=general.id)
     tree = {o.id: o for o in organisations.list_organisations(db, actor=admin)}
-    assert tree[branch.id].parent_id == general.id and tree[general.id].children == 1
+    assert tree[branch.id].parent_id == general.id and tree[general.id].child_count == 1
 
 
 def test_a_site_gives_the_position_and_takes_the_name(db: Session, actor_of: Actors) -> None:
@@ -97,7 +98,7 @@ def test_a_site_gives_the_position_and_takes_the_name(db: Session, actor_of: Act
         data=OrganisationWrite(
             name="阵地测试党支部",
             kind=PartyOrganisationKind.BRANCH,
-            parent_id=place.org,
+            parent_id=place.committee,
             region_id=place.community,
             site_id=place.site,
             lon=1.0,

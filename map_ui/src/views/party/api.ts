@@ -32,7 +32,7 @@ export interface Organisation {
   members_full: number
   members_probationary: number
   activities_30d: number
-  children: number
+  child_count: number
 }
 
 export interface OrganisationBody {
