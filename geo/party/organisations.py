@@ -18,7 +18,13 @@ from geo.core.models import stored_point
 from geo.core.scope import ensure_readable_region
 from geo.org.rules import flush_unique
 from geo.party import repository as repo
-from geo.party.models import PartyOrganisation, PartyOrganisationKind, PartySite
+from geo.party.models import (
+    PartyActivity,
+    PartyMember,
+    PartyOrganisation,
+    PartyOrganisationKind,
+    PartySite,
+)
 from geo.party.rules import MANAGE, VIEW, PartyRuleError, check_phone, check_point
 from geo.party.schemas import OrganisationRead, OrganisationWrite, SiteRead
 
@@ -126,8 +132,15 @@ def _save(session: Session, actor: Actor, org: PartyOrganisation, data: Organisa
     ensure_readable_region(session, actor, region_id)
     _check_parent(session, actor, data, org.id)
     _position(session, actor, data)
+    moved = org.id is not None and org.region_id != region_id
     _apply(org, data, region_id, phone)
     flush_unique(session, org, "党组织名称重复", gone=_GONE)
+    if moved:
+        # Members and activities are scoped by their organisation's region: they follow it.
+        for table in (PartyMember, PartyActivity):
+            session.execute(
+                update(table).where(table.organisation_id == org.id).values(region_id=region_id)
+            )
     if org.site_id is not None:
         # The site layer shows the organisation's name: keep its text in step.
         session.execute(

@@ -177,3 +177,30 @@ def test_a_member_takes_the_organisations_region(db: Session, actor_of: Actors) 
         )
     tq_sites = organisations.list_sites(db, actor=actor_of("tq_admin"))
     assert tq_sites and place.site not in {s.id for s in tq_sites}
+
+
+def test_members_and_activities_follow_their_organisation(db: Session, actor_of: Actors) -> None:
+    admin = actor_of("ys_admin")
+    place = _ys_site(db)
+    row = organisations.get_organisation(db, actor=admin, organisation_id=place.org)
+    town = db.execute(
+        text("SELECT parent_id FROM region WHERE id = :c"), {"c": place.community}
+    ).scalar_one()
+    moved = OrganisationWrite(
+        name=row.name,
+        kind=PartyOrganisationKind(row.kind),
+        parent_id=row.parent_id,
+        region_id=town,
+        site_id=row.site_id,
+    )
+    organisations.update_organisation(db, actor=admin, organisation_id=place.org, data=moved)
+    regions = (
+        db.execute(
+            text("""SELECT DISTINCT region_id FROM party_member WHERE organisation_id = :o
+                UNION SELECT DISTINCT region_id FROM party_activity WHERE organisation_id = :o"""),
+            {"o": place.org},
+        )
+        .scalars()
+        .all()
+    )
+    assert regions == [town]
