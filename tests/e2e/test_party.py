@@ -91,6 +91,15 @@ def test_an_activity_registered_on_the_map_shows_on_the_command_screen(
         expect(page.get_by_test_id("party-org-name")).to_have_value(org)
         page.wait_for_timeout(300)
         page.screenshot(path=str(shots / "organisations.png"))
+        # Its members: filtered by the organisation, a page of the table.
+        page.goto(f"{live_server}/#/party/members", wait_until="domcontentloaded")
+        page.get_by_test_id("party-member-filter-org").click()
+        page.locator(".el-select-dropdown__item:visible", has_text=org).first.click()
+        page.get_by_role("button", name="查询").click()
+        rows = page.get_by_test_id("party-member-table").locator("tbody tr")
+        expect(rows.first).to_contain_text(org)
+        assert rows.count() >= 15
+        page.screenshot(path=str(shots / "members.png"))
         page.goto(f"{live_server}/#/party/activities", wait_until="domcontentloaded")
         page.get_by_test_id("party-activity-table").wait_for()
         page.get_by_test_id("party-activity-new").click()
