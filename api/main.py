@@ -38,6 +38,7 @@ from api.routes import open311 as open311_routes
 from api.routes import open311_keys as open311_key_routes
 from api.routes import org as org_routes
 from api.routes import oversight as oversight_routes
+from api.routes import party as party_routes
 from api.routes import patrols as patrol_routes
 from api.routes import public_draws as public_draw_routes
 from api.routes import routing_rules as routing_rule_routes
@@ -151,6 +152,7 @@ def create_app() -> FastAPI:
     app.include_router(inspection_expert_routes.router)
     app.include_router(inspection_item_routes.router)
     app.include_router(command_routes.router)
+    app.include_router(party_routes.router)
 
     # Public (load balancers, start-up scripts) and outside /api/v1, which needs sign-in.
     @app.get("/health", tags=["system"], summary="健康检查")

@@ -51,7 +51,7 @@ from geo.org.models import (
     WindowStaff,
 )
 from geo.parameter.models import SystemParameter
-from geo.party.models import PartySite
+from geo.party.models import PartyActivity, PartyMember, PartyOrganisation, PartySite
 from geo.patrol.models import PatrolAssignment, PatrolCheckIn, PatrolPhoto, PatrolPlan, PatrolRoute
 from geo.region.models import Region
 from geo.site.models import ConstructionSite
@@ -99,6 +99,9 @@ __all__ = [
     "OfficerType",
     "Open311Key",
     "Open311Request",
+    "PartyActivity",
+    "PartyMember",
+    "PartyOrganisation",
     "PartySite",
     "PatrolAssignment",
     "PatrolCheckIn",

@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 
 from api.auth import require
 from api.deps import SessionDep
-from geo.command import service
+from geo.command import party, service
 from geo.command.live import EventFeed, Subscriber
 from geo.command.schemas import FeatureCollection, Summary
 from geo.core.actor import Actor
@@ -69,6 +69,27 @@ def members(session: SessionDep, actor: Leader) -> FeatureCollection:
 @router.get("/events", response_model=FeatureCollection, summary="指挥大屏：未办结事件点位")
 def events(session: SessionDep, actor: Leader) -> FeatureCollection:
     return service.open_events(session, actor=actor)
+
+
+@router.get(
+    "/party/organisations", response_model=FeatureCollection,
+    summary="指挥大屏·党建：党组织位置（党员数、近30日活动数）",
+)  # fmt: skip
+def party_organisations(session: SessionDep, actor: Leader) -> FeatureCollection:
+    return party.organisations(session, actor=actor)
+
+
+@router.get(
+    "/party/activities", response_model=FeatureCollection,
+    summary="指挥大屏·党建：近30日党建活动位置",
+)  # fmt: skip
+def party_activities(session: SessionDep, actor: Leader) -> FeatureCollection:
+    return party.activities(session, actor=actor)
+
+
+@router.get("/party/summary", summary="指挥大屏·党建引领：党组织、党员、本月活动（按类型）")
+def party_summary(session: SessionDep, actor: Leader) -> party.PartySummary:
+    return party.summary(session, actor=actor)
 
 
 def feed_of(request: Request) -> EventFeed:

@@ -55,6 +55,7 @@ def generate(
     from data.demo.inspection import insert_inspection_registers
     from data.demo.layout import build_layout
     from data.demo.open311 import insert_open311_key
+    from data.demo.party import insert_party
 
     if scale < 1:
         raise ValueError("scale 必须是正整数")
@@ -99,6 +100,7 @@ def generate(
         counts["attendance_check_in"] = insert_attendance(conn, seed=seed, anchor=anchor)
         counts.update(insert_inspection_registers(conn, anchor=anchor))
         counts.update(insert_enforcement_work(conn, anchor=anchor))
+        counts.update(insert_party(conn, seed=seed, scale=scale, anchor=anchor))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     return counts

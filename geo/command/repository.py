@@ -138,15 +138,18 @@ def grid_load(session: Session, *, actor: Actor) -> list[Row[Any]]:
 
 
 def member_positions(session: Session, *, actor: Actor, day: date) -> list[Row[Any]]:
-    """Each grid member's last check-in of the day in the scope."""
+    """Each grid member's last check-in of the day in the scope; `party_member` marks the
+    party members among them (党员网格员)."""
     sql = f"""
         SELECT DISTINCT ON (c.user_id)
                c.user_id, u.display_name AS name, g.id AS grid_id, g.name AS grid_name,
-               c.at, c.verdict, c.accuracy_m, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat
+               c.at, c.verdict, c.accuracy_m, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,
+               (pm.id IS NOT NULL) AS party_member
         FROM attendance_check_in c
         JOIN attendance_day d ON d.id = c.day_id
         JOIN user_account u ON u.id = c.user_id
         JOIN region g ON g.id = c.grid_id
+        LEFT JOIN party_member pm ON pm.user_id = c.user_id
         WHERE d.work_day = :day AND {scope_sql(actor, "d.region_id")}
         ORDER BY c.user_id, c.at DESC, c.id DESC"""
     return list(session.execute(text(sql), _params(actor, day=day)))

@@ -102,6 +102,7 @@ def member_positions(
                 at=r.at.isoformat(),
                 verdict=r.verdict,
                 accuracy_m=r.accuracy_m,
+                party_member=r.party_member,
             )  # fmt: skip
             for r in repo.member_positions(session, actor=actor, day=today)
         ]

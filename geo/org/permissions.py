@@ -81,6 +81,7 @@ MODULES: tuple[Module, ...] = (
         ("configure", "事项配置"),
     ),
     _module("command", "指挥大屏", ("view", "查看指挥大屏")),
+    _module("party", "党建引领", ("view", "查看党组织、党员与党建活动"), ("manage", "维护党组织、党员与党建活动")),
 )  # fmt: skip
 
 PERMISSIONS: dict[str, Permission] = {p.code: p for m in MODULES for p in m.permissions}
@@ -120,7 +121,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
         # Grids: the town draws its own and names who answers for each. Inspection
         # registers: the town keeps its supervised objects, officers and experts (the
         # catalogues shared by the district stay with district staff).
-        _grants("map", "system", "grid", "inspection.view", "inspection.configure",
+        _grants("map", "system", "grid", "inspection.view", "inspection.configure", "party",
                 *_SYSTEM_VIEW)
         - {"system.role.manage", "system.calendar.manage"},
     ),
@@ -166,6 +167,6 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
         "leader", "领导", "查看指挥大屏、统计与各类业务",
         _grants("map", "command.view", "event.view", "event.supervise", "inspection.view",
                 "case.view", "case.approve", "approval.view", "approval.review",
-                "system.audit.view", *_SYSTEM_VIEW),
+                "system.audit.view", "party.view", *_SYSTEM_VIEW),
     ),
 )  # fmt: skip

@@ -99,10 +99,21 @@ export const ENFORCEMENT_SCREENS: Screen[] = [
     title: t.enforcement.screens.myTasks, component: () => import('./views/enforcement/MyTasksView.vue') },
 ] // prettier-ignore
 
+/** 党建引领: party organisations, members and activities. */
+export const PARTY_SCREENS: Screen[] = [
+  { path: 'party/organisations', name: 'party-organisations', permission: 'party.view',
+    title: t.party.organisationsTitle, component: () => import('./views/party/OrganisationsView.vue') },
+  { path: 'party/members', name: 'party-members', permission: 'party.view',
+    title: t.party.membersTitle, component: () => import('./views/party/MembersView.vue') },
+  { path: 'party/activities', name: 'party-activities', permission: 'party.view',
+    title: t.party.activitiesTitle, component: () => import('./views/party/ActivitiesView.vue') },
+] // prettier-ignore
+
 /** The menu groups between 网格化 and 系统管理, each shown when one of its screens may be opened. */
 export const MENU_GROUPS = [
   { index: 'inspection', title: t.menu.inspection, screens: INSPECTION_SCREENS },
   { index: 'enforcement', title: t.menu.enforcement, screens: ENFORCEMENT_SCREENS },
+  { index: 'party', title: t.party.menu, screens: PARTY_SCREENS },
 ]
 
 /** Whether a work screen belongs in this user's menu. */

@@ -33,7 +33,7 @@ PREFIXES = (
     "/api/v1/inspection", "/public/inspection",
     "/api/v1/patrol-plans", "/api/v1/patrols", "/api/v1/patrol-check-ins",
     "/api/v1/patrol-photos", "/api/v1/enforcement-tasks", "/api/v1/cases",
-    "/api/v1/command",
+    "/api/v1/command", "/api/v1/party",
 )  # fmt: skip
 EXAMPLES = 25  # per operation, valid and broken requests mixed
 

@@ -115,7 +115,10 @@ export function addCommandLayers(map: MlMap): void {
     id: 'cmd-members', type: 'circle', source: 'cmd-members',
     paint: {
       'circle-color': ['match', ['get', 'verdict'], 'in_grid', '#73d13d', 'out_of_grid', '#ff7a45', '#bfbfbf'],
-      'circle-radius': 5, 'circle-stroke-color': '#07111f', 'circle-stroke-width': 2,
+      // 党员网格员 (grid members who are party members): a red ring.
+      'circle-radius': 5,
+      'circle-stroke-color': ['case', ['==', ['get', 'party_member'], true], '#ff4d4f', '#07111f'],
+      'circle-stroke-width': ['case', ['==', ['get', 'party_member'], true], 3, 2],
     },
   })
 }
