@@ -77,6 +77,60 @@ def test_a_new_event_appears_live_on_the_command_screen(
         context.close()
 
 
+def test_layer_groups_switch_on_and_off(browser: Any, live_server: str, shots: Path) -> None:
+    """GM-14: one map of everything, each group switched by the 图层 bar; 人房 (buildings)
+    starts off and, switched on and zoomed in, shows each house's facts on a click."""
+    context = signed_in_context(browser, live_server, "ys_leader", timezone_id="Asia/Shanghai")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{live_server}/command/")
+        expect(page.get_by_test_id("command-live")).to_have_text("实时", timeout=10_000)
+        page.wait_for_function("() => window.__commandMap?.getLayer('cmd-events-point')")
+
+        def shown(layer: str) -> str:
+            return page.evaluate(
+                "id => window.__commandMap.getLayoutProperty(id, 'visibility') ?? 'visible'", layer
+            )
+
+        assert shown("buildings-fill") == "none" and shown("cmd-events-point") == "visible"
+        page.get_by_test_id("command-layer-events").click()
+        expect(page.get_by_test_id("command-layer-events")).to_have_attribute(
+            "aria-pressed", "false"
+        )
+        assert shown("cmd-events-point") == "none" and shown("cmd-events-heat") == "none"
+        page.get_by_test_id("command-layer-grids").click()
+        page.get_by_test_id("command-layer-buildings").click()
+        assert shown("buildings-fill") == "visible"
+        # Zoom onto a building of the town and click it.
+        with Session(get_engine()) as s:
+            lon, lat = s.execute(
+                text("""SELECT ST_X(ST_PointOnSurface(b.geom)), ST_Y(ST_PointOnSurface(b.geom))
+                        FROM building b JOIN region r ON r.id = b.region_id
+                        WHERE r.path <@ (SELECT path FROM region WHERE code = '320582100000')
+                        ORDER BY b.id LIMIT 1""")
+            ).one()
+        page.evaluate(
+            "([lon, lat]) => window.__commandMap.jumpTo({center: [lon, lat], zoom: 17.5})",
+            [lon, lat],
+        )
+        page.wait_for_function(
+            "() => window.__commandMap.queryRenderedFeatures({layers: ['buildings-fill']})"
+            ".length > 0",
+            timeout=15_000,
+        )
+        point = page.evaluate("([lon, lat]) => window.__commandMap.project([lon, lat])", [lon, lat])
+        box = page.get_by_test_id("command-map").bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        expect(page.locator(".maplibregl-popup")).to_contain_text("层")
+        page.screenshot(path=str(shots / "command-buildings.png"))
+        assert not errors, errors
+    finally:
+        context.close()
+
+
 def _serve(port: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",

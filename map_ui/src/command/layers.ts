@@ -19,7 +19,7 @@ const DARK: Record<string, Record<string, string>> = {
 }
 /** Tile layers the screen does not show: it draws grids and events from its own sources. */
 const HIDDEN = [
-  'buildings-fill', 'streets-hit', 'patrol_routes-line', 'grids-fill', 'grids-line',
+  'streets-hit', 'patrol_routes-line', 'grids-fill', 'grids-line',
   'grids-label', 'events-cluster', 'events-cluster-count', 'events-point',
   'enterprises-cluster',
 ]
@@ -30,7 +30,32 @@ const KEY_ENTERPRISES = [
   ['any', ['!', ['has', 'point_count']], ['==', ['get', 'point_count'], 1]],
   ['any', ['==', ['get', 'risk_list'], 'black'], ['==', ['get', 'category'], 'hazardous_chemicals']],
 ]
-export const CLICKABLE = { cameras: 'cameras-point', members: 'cmd-members' }
+export const CLICKABLE = { cameras: 'cameras-point', members: 'cmd-members', buildings: 'buildings-fill' }
+
+/** The layer groups a leader switches on and off (GM-14: one map of everything); 人房 (the
+ * housing stock) starts off: it is dense and only drawn from zoom 14. */
+export const LAYER_GROUPS: { key: string; layers: string[]; on: boolean }[] = [
+  { key: 'events', layers: ['cmd-events-heat', 'cmd-events-cluster', 'cmd-events-count', 'cmd-events-point'], on: true },
+  { key: 'grids', layers: ['cmd-grids-fill', 'cmd-grids-line'], on: true },
+  { key: 'members', layers: ['cmd-members'], on: true },
+  { key: 'cameras', layers: ['cameras-point'], on: true },
+  { key: 'sites', layers: ['construction_sites-fill', 'construction_sites-line'], on: true },
+  { key: 'enterprises', layers: ['enterprises-point'], on: true },
+  { key: 'partySites', layers: ['party_sites-point'], on: true },
+  { key: 'buildings', layers: ['buildings-fill'], on: false },
+]
+// Housing by use, in the screen's dark tones.
+const BUILDING_COLOUR = [
+  'match', ['get', 'use'],
+  'residential', '#2f6ca3', 'commercial', '#a36b2f', 'industrial', '#7a5aa8',
+  'public', '#2f9c7e', 'mixed', '#a3922f', '#4d6480',
+]
+
+export function showGroup(map: MlMap, layers: string[], shown: boolean): void {
+  for (const id of layers) {
+    if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', shown ? 'visible' : 'none')
+  }
+}
 
 /** The zoom below which open events show as heat rather than clusters. */
 export const HEAT_UNTIL = 10.5
@@ -53,6 +78,12 @@ export function darken(map: MlMap): void {
     }
   }
   for (const id of HIDDEN) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', 'none')
+  if (map.getLayer('buildings-fill')) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    map.setPaintProperty('buildings-fill', 'fill-color', BUILDING_COLOUR as any)
+    map.setPaintProperty('buildings-fill', 'fill-outline-color', '#9fc3ea')
+    map.setPaintProperty('buildings-fill', 'fill-opacity', 0.75)
+  }
   if (map.getLayer('enterprises-point')) {
     map.setFilter('enterprises-point', KEY_ENTERPRISES as Parameters<MlMap['setFilter']>[1])
   }

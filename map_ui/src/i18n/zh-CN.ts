@@ -1518,6 +1518,14 @@ export const zhCN = {
     legendHandling: '处置中',
     legendClosing: '待结案/核查',
     legendMember: '网格员位置',
+    layersTitle: '图层',
+    layers: {
+      events: '事件', grids: '网格负荷', members: '网格员', cameras: '视频监控',
+      sites: '在建工地', enterprises: '重点企业', partySites: '党建阵地', buildings: '人房',
+    } as Record<string, string>,
+    buildingsHint: '房屋在放大到街区后显示',
+    building: (floors: number, use: string, year: number | null) =>
+      `${floors} 层 · ${use}${year ? ` · ${year} 年建成` : ''}`,
     verdicts: { in_grid: '网格内', out_of_grid: '网格外', low_accuracy: '精度不足' },
   },
   party: {
