@@ -57,8 +57,10 @@ def _prepare(url: str, scale: int) -> dict:
         registers = conn.execute(
             text("SELECT EXISTS (SELECT 1 FROM enforcement_officer)")
         ).scalar_one()
+        # …or before it had party organisations.
+        party = conn.execute(text("SELECT EXISTS (SELECT 1 FROM party_organisation)")).scalar_one()
     engine.dispose()
-    if events == 2200 * scale and accounts and held and registers:
+    if events == 2200 * scale and accounts and held and registers and party:
         return {"generated": False}
     _alembic(env, "downgrade", "base")
     _alembic(env, "upgrade", "head")

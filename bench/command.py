@@ -1,7 +1,8 @@
 """The command screen's initial data load (CMD-1): the four calls the screen makes when it
 opens — today's figures, the grid load, the members' positions and the open events — timed
 one by one and together (sequentially, as one worker would answer them), for the district
-leader (no scope filter) and a town leader, with the size of each answer in JSON."""
+leader (no scope filter) and a town leader, with the size of each answer in JSON. Then the
+three calls of the 党建引领 toggle (CMD-2), timed the same way."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from bench.common import percentiles
-from geo.command import service
+from geo.command import party, service
 from geo.core.actor import Actor
 
 REPEAT = 20
@@ -24,6 +25,11 @@ CALLS: dict[str, Callable[..., BaseModel]] = {
     "grids": service.grid_load,
     "members": service.member_positions,
     "events": service.open_events,
+}
+PARTY_CALLS: dict[str, Callable[..., BaseModel]] = {
+    "summary": party.summary,
+    "organisations": party.organisations,
+    "activities": party.activities,
 }
 
 
@@ -42,30 +48,40 @@ def run(url: str, repeat: int = REPEAT) -> dict[str, Any]:
     report: dict[str, Any] = {}
     with Session(engine) as session:
         report["events"] = session.execute(text("SELECT count(*) FROM event")).scalar_one()
+        report["party_organisations"] = session.execute(
+            text("SELECT count(*) FROM party_organisation")
+        ).scalar_one()
         for username in LEADERS:
             actor = _actor(session, username)
-            times: dict[str, list[float]] = {name: [] for name in [*CALLS, "total"]}
-            sizes: dict[str, int] = {}
-            for round_ in range(repeat + 1):  # the first round warms the caches, untimed
-                total = 0.0
-                for name, call in CALLS.items():
-                    t = time.perf_counter()
-                    body = call(session, actor=actor).model_dump_json()
-                    ms = (time.perf_counter() - t) * 1000
-                    total += ms
-                    sizes[name] = len(body)
-                    if round_:
-                        times[name].append(ms)
-                if round_:
-                    times["total"].append(total)
             report[username] = {
                 "scope": actor.region_path,
-                **{name: percentiles(ms) for name, ms in times.items()},
-                "bytes": sizes,
+                **_timed(session, actor, CALLS, repeat),
+                "party": _timed(session, actor, PARTY_CALLS, repeat),
             }
         session.rollback()  # the bench sign-ins are not kept
     engine.dispose()
     return report
+
+
+def _timed(
+    session: Session, actor: Actor, calls: dict[str, Callable[..., BaseModel]], repeat: int
+) -> dict[str, Any]:
+    """Each call's and the group's total time (ms percentiles) and each answer's JSON size."""
+    times: dict[str, list[float]] = {name: [] for name in [*calls, "total"]}
+    sizes: dict[str, int] = {}
+    for round_ in range(repeat + 1):  # the first round warms the caches, untimed
+        total = 0.0
+        for name, call in calls.items():
+            t = time.perf_counter()
+            body = call(session, actor=actor).model_dump_json()
+            ms = (time.perf_counter() - t) * 1000
+            total += ms
+            sizes[name] = len(body)
+            if round_:
+                times[name].append(ms)
+        if round_:
+            times["total"].append(total)
+    return {**{name: percentiles(ms) for name, ms in times.items()}, "bytes": sizes}
 
 
 def render(report: dict[str, Any]) -> str:
@@ -77,5 +93,11 @@ def render(report: dict[str, Any]) -> str:
             f"  {username}（{r['scope']}）：合计 p50 {r['total']['p50_ms']} ms"
             f"（p95 {r['total']['p95_ms']}）；{parts}；"
             f"事件点位 {r['bytes']['events'] // 1024} KB，网格 {r['bytes']['grids'] // 1024} KB"
+        )
+        p = r["party"]
+        parts = "，".join(f"{n} {p[n]['p50_ms']} ms" for n in PARTY_CALLS)
+        lines.append(
+            f"    党建引领（{report['party_organisations']} 个党组织）：合计 p50 "
+            f"{p['total']['p50_ms']} ms；{parts}"
         )
     return "\n".join(lines)
