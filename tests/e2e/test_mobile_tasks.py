@@ -146,6 +146,11 @@ def test_officer_receives_feeds_back_and_converts_tasks(
         assert page.get_by_test_id("m-task-photo-count").inner_text().strip() == "已选 1 张照片"
         page.screenshot(path=str(shots / "task-feedback-offline.png"), full_page=True)
         context.set_offline(False)
+        # The app is closed and opened again: the feedback form comes back filled.
+        page.reload(wait_until="domcontentloaded")
+        page.locator(".el-message", has_text="已恢复上次未提交的内容").wait_for(timeout=15_000)
+        assert page.get_by_test_id("m-task-findings").input_value() == "现场核实：已劝离占道摊点"
+        assert page.get_by_test_id("m-task-photo-count").inner_text().strip() == "已选 1 张照片"
         page.get_by_test_id("m-task-feedback-submit").click()
         page.locator('[data-testid="m-task-detail"][data-status="fed_back"]').wait_for(
             timeout=15_000

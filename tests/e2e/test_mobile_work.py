@@ -87,10 +87,27 @@ def test_handler_receives_and_feeds_back_with_a_photo(
         page.locator('[data-testid="m-order-actions"] input[type=file]').set_input_files(
             files=[{"name": "处置后.png", "mimeType": "image/png", "buffer": _png()}]
         )
+        # The app closes before the feedback is sent: the text and the photo were kept.
+        page.wait_for_timeout(1000)
+        page.reload(wait_until="domcontentloaded")
+        page.locator(".el-message", has_text="已恢复上次未提交的内容").wait_for(timeout=15_000)
+        assert page.get_by_test_id("m-order-opinion").input_value() == "已现场清理完毕"
+        assert "1" in page.get_by_test_id("m-order-photo-count").inner_text()
         page.get_by_test_id("m-order-feedback").click()
         page.locator(".el-message", has_text="处置反馈成功").wait_for(timeout=15_000)
         page.get_by_test_id("m-order-actions").wait_for(state="detached", timeout=15_000)
         page.screenshot(path=str(shots / "work-order-fed-back.png"), full_page=True)
+        page.wait_for_timeout(600)  # the emptied form's last save has run
+        left = page.evaluate(
+            """() => new Promise((done) => {
+                 const open = indexedDB.open('township-m')
+                 open.onsuccess = () => {
+                   const req = open.result.transaction('drafts').objectStore('drafts').count()
+                   req.onsuccess = () => done(req.result)
+                 }
+               })"""
+        )
+        assert left == 0  # sent: no draft is left on the phone
         with get_engine().connect() as conn:
             status = conn.execute(
                 text("SELECT status FROM event WHERE id = :id"), {"id": event_id}

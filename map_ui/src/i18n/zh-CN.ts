@@ -1675,6 +1675,8 @@ export const zhCN = {
     opinion: '处理情况',
     opinionPlaceholder: '请填写处理情况（必填）',
     needOpinion: '请填写处理情况',
+    draftRestored: '已恢复上次未提交的内容',
+    draftNotSaved: '草稿未能保存在手机上，请尽快提交',
     actionDone: (label: string) => `${label}成功`,
     photosFailed: (reason: string) => `操作已完成，但照片未能上传：${reason}`,
     stale: '工单已被他人处理，已刷新',

@@ -5,6 +5,7 @@
 import { reactive } from 'vue'
 import { ApiError, request } from '../api/http'
 import { restore, session } from '../auth/session'
+import { withStore } from './phoneDb'
 
 export interface ReportBody {
   title: string
@@ -37,36 +38,8 @@ export interface QueuedReport {
   created_at: string
 }
 
-const DB_NAME = 'township-m'
-const STORE = 'outbox'
-
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open(DB_NAME, 1)
-    open.onupgradeneeded = () => open.result.createObjectStore(STORE, { keyPath: 'ref' })
-    open.onsuccess = () => resolve(open.result)
-    open.onerror = () => reject(open.error)
-  })
-}
-
-async function withStore<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await openDb()
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode)
-      const req = work(tx.objectStore(STORE))
-      // Resolved when the transaction is durable, not merely when the request ran.
-      tx.oncomplete = () => resolve(req.result)
-      tx.onerror = () => reject(tx.error)
-      tx.onabort = () => reject(tx.error)
-    })
-  } finally {
-    db.close()
-  }
-}
-
-const put = (item: QueuedReport) => withStore('readwrite', (s) => s.put(item))
-const all = () => withStore<QueuedReport[]>('readonly', (s) => s.getAll() as IDBRequest<QueuedReport[]>)
+const put = (item: QueuedReport) => withStore('outbox', 'readwrite', (s) => s.put(item))
+const all = () => withStore<QueuedReport[]>('outbox', 'readonly', (s) => s.getAll() as IDBRequest<QueuedReport[]>)
 
 /** What the screens show: the reports still on the phone and the recently sent ones. */
 export const outbox = reactive({
@@ -110,7 +83,7 @@ export async function queueReport(body: ReportBody, photos: QueuedPhoto[]): Prom
 }
 
 export async function removeReport(ref: string): Promise<void> {
-  await withStore('readwrite', (s) => s.delete(ref))
+  await withStore('outbox', 'readwrite', (s) => s.delete(ref))
   await refresh()
 }
 
@@ -202,7 +175,7 @@ const KEEP_SENT = 20
 
 async function pruneSent(): Promise<void> {
   const sent = (await all()).filter((i) => i.state === 'sent').sort((a, b) => b.created_at.localeCompare(a.created_at))
-  for (const old of sent.slice(KEEP_SENT)) await withStore('readwrite', (s) => s.delete(old.ref))
+  for (const old of sent.slice(KEEP_SENT)) await withStore('outbox', 'readwrite', (s) => s.delete(old.ref))
 }
 
 /** Load the outbox, send what waits now and whenever the network returns. */
