@@ -1,4 +1,5 @@
-"""Keyset paging by id: the cursor a list hands back is the last row's id, as text."""
+"""Keyset paging by id: the cursor a list hands back is the last row's id, as text; and
+the name filter of the lists (a fragment matched with LIKE)."""
 
 from __future__ import annotations
 
@@ -15,3 +16,9 @@ def after_id(cursor: str | None, *, error: type[DomainError]) -> int | None:
     if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 18:
         raise error(BAD_CURSOR)
     return int(cursor)
+
+
+def like_pattern(text: str) -> str:
+    """`%text%` with LIKE's wildcards escaped (use with `ESCAPE '\\'`)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

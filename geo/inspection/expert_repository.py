@@ -24,9 +24,9 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from geo.core.actor import Actor
+from geo.core.paging import like_pattern
 from geo.core.scope import readable
 from geo.inspection.models import Expert, ExpertItem, InspectionItem
-from geo.inspection.register_rules import like_pattern
 from geo.org.models import UserAccount
 from geo.region.models import Region
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from geo.core.paging import like_pattern
 from geo.inspection.item_schemas import CheckContentIn
 from geo.inspection.models import (
     CheckContent,
@@ -29,7 +30,6 @@ from geo.inspection.models import (
     InspectionItemCategory,
     InspectionTask,
 )
-from geo.inspection.register_rules import like_pattern
 
 Category = InspectionItemCategory
 Item = InspectionItem

@@ -29,11 +29,11 @@ from sqlalchemy.orm import Session
 
 from geo.core.actor import Actor
 from geo.core.models import stored_point
+from geo.core.paging import like_pattern
 from geo.core.scope import readable
 from geo.core.srid import STORAGE_SRID
 from geo.enterprise.models import Enterprise
 from geo.inspection.models import EnforcementOfficer, OfficerConflict, OfficerType
-from geo.inspection.register_rules import like_pattern
 from geo.org.models import Department, Squad, UserAccount
 from geo.region.models import Region
 

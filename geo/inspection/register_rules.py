@@ -23,7 +23,6 @@ __all__ = [
     "RegisterRuleError",
     "after_id",
     "ensure_global_editor",
-    "like_pattern",
 ]
 
 VIEW = "inspection.view"
@@ -61,9 +60,3 @@ def ensure_global_editor(actor: Actor, what: str) -> None:
 def after_id(cursor: str | None) -> int | None:
     """The id a keyset page continues after (the previous page's `next_cursor`)."""
     return paging.after_id(cursor, error=RegisterRuleError)
-
-
-def like_pattern(text: str) -> str:
-    """`%text%` with LIKE's wildcards escaped (use with `escape="\\\\"`)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from geo.core.actor import Actor
+from geo.core.paging import like_pattern
 from geo.core.scope import readable
 from geo.org.models import (
     Department,
@@ -331,11 +332,6 @@ def _user_select(actor: Actor) -> Select:
     )
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def user_rows(
     session: Session,
     *,
@@ -355,7 +351,7 @@ def user_rows(
     if user_id is not None:
         conditions.append(UserAccount.id == user_id)
     if q:
-        pattern = _like(q)
+        pattern = like_pattern(q)
         conditions.append(
             or_(
                 UserAccount.username.ilike(pattern, escape="\\"),

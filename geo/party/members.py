@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from geo.audit.service import record
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, NotFound
+from geo.core.paging import like_pattern
 from geo.org.rules import flush_unique
 from geo.party import repository as repo
 from geo.party.models import PartyMember, PartyOrganisation
@@ -21,7 +22,6 @@ from geo.party.rules import (
     PartyRuleError,
     after_id,
     check_phone,
-    like_pattern,
 )
 from geo.party.schemas import MemberPage, MemberRead, MemberWrite
 

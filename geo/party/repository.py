@@ -13,30 +13,26 @@ from geo.core.actor import Actor
 from geo.core.scope import readable, scope_params, scope_sql
 from geo.party.models import PartyActivity, PartyMember, PartyOrganisation
 
+# The counts per organisation through its indexed foreign keys (LATERAL): reading one
+# organisation counts its own members, not every organisation's.
 _ORGANISATIONS = """
-    WITH m AS (
-        SELECT organisation_id,
-               count(*) FILTER (WHERE status = 'full') AS full_n,
-               count(*) FILTER (WHERE status = 'probationary') AS prob_n
-        FROM party_member GROUP BY organisation_id
-    ), a AS (
-        SELECT organisation_id, count(*) AS n FROM party_activity
-        WHERE held_at >= :since GROUP BY organisation_id
-    ), c AS (
-        SELECT parent_id, count(*) AS n FROM party_organisation
-        WHERE parent_id IS NOT NULL GROUP BY parent_id
-    )
     SELECT o.id, o.name, o.kind, o.parent_id, o.region_id, r.name AS region_name,
            o.secretary, o.contact_phone, o.founded_on, o.site_id, s.name AS site_name,
            ST_X(coalesce(s.geom, o.geom)) AS lon, ST_Y(coalesce(s.geom, o.geom)) AS lat,
-           coalesce(m.full_n, 0) AS members_full, coalesce(m.prob_n, 0) AS members_probationary,
-           coalesce(a.n, 0) AS activities_30d, coalesce(c.n, 0) AS child_count, o.updated_at
+           m.full_n AS members_full, m.prob_n AS members_probationary,
+           a.n AS activities_30d, c.n AS child_count, o.updated_at
     FROM party_organisation o
     LEFT JOIN region r ON r.id = o.region_id
     LEFT JOIN party_site s ON s.id = o.site_id
-    LEFT JOIN m ON m.organisation_id = o.id
-    LEFT JOIN a ON a.organisation_id = o.id
-    LEFT JOIN c ON c.parent_id = o.id
+    CROSS JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE status = 'full') AS full_n,
+               count(*) FILTER (WHERE status = 'probationary') AS prob_n
+        FROM party_member WHERE organisation_id = o.id) m
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS n FROM party_activity
+        WHERE organisation_id = o.id AND held_at >= :since) a
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS n FROM party_organisation WHERE parent_id = o.id) c
     WHERE {scope}"""
 
 

@@ -46,8 +46,3 @@ def check_point(session: Session, lon: float, lat: float, *, what: str) -> None:
 
 def after_id(cursor: str | None) -> int | None:
     return paging.after_id(cursor, error=PartyRuleError)
-
-
-def like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
