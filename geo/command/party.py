@@ -11,9 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.calendar.arithmetic import SHANGHAI
-from geo.command.schemas import CountItem, FeatureCollection
+from geo.command.schemas import CountItem, FeatureCollection, point_feature
 from geo.core.actor import Actor
 from geo.core.scope import scope_params, scope_sql
+from geo.party import repository as party_repo
 from geo.party.models import PartyActivityKind
 
 PERMISSION = "command.view"
@@ -38,15 +39,6 @@ class PartySummary(BaseModel):
     by_kind: list[CountItem] = Field(description="本月活动按类型")
 
 
-def _feature(id_: int, lon: float, lat: float, **properties: object) -> dict[str, object]:
-    return {
-        "type": "Feature",
-        "id": id_,
-        "geometry": {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]},
-        "properties": properties,
-    }
-
-
 def _now(now: datetime | None) -> datetime:
     return now or datetime.now(SHANGHAI)
 
@@ -57,30 +49,11 @@ def organisations(
     """The organisations with a position (their site's or their own), with member counts
     by status and their activities of the last 30 days."""
     actor.require(PERMISSION)
-    sql = f"""
-        WITH m AS (
-            SELECT organisation_id, count(*) FILTER (WHERE status = 'full') AS full_n,
-                   count(*) FILTER (WHERE status = 'probationary') AS prob_n
-            FROM party_member WHERE {scope_sql(actor, "region_id")} GROUP BY organisation_id
-        ), a AS (
-            SELECT organisation_id, count(*) AS n FROM party_activity
-            WHERE held_at >= :since AND {scope_sql(actor, "region_id")} GROUP BY organisation_id
-        )
-        SELECT o.id, o.name, o.kind, o.secretary, s.name AS site_name,
-               ST_X(coalesce(s.geom, o.geom)) AS lon, ST_Y(coalesce(s.geom, o.geom)) AS lat,
-               coalesce(m.full_n, 0) AS full_n, coalesce(m.prob_n, 0) AS prob_n,
-               coalesce(a.n, 0) AS recent
-        FROM party_organisation o
-        LEFT JOIN party_site s ON s.id = o.site_id
-        LEFT JOIN m ON m.organisation_id = o.id
-        LEFT JOIN a ON a.organisation_id = o.id
-        WHERE coalesce(s.geom, o.geom) IS NOT NULL AND {scope_sql(actor, "o.region_id")}
-        ORDER BY o.id"""
     since = _now(now) - timedelta(days=RECENT_DAYS)
-    rows = session.execute(text(sql), {"since": since, **scope_params(actor)})
+    rows = party_repo.organisation_rows(session, actor=actor, since=since)  # the register's read
     return FeatureCollection(
         features=[
-            _feature(
+            point_feature(
                 r.id,
                 r.lon,
                 r.lat,
@@ -89,11 +62,12 @@ def organisations(
                 kind_label=ORG_KIND_LABELS.get(r.kind, r.kind),
                 secretary=r.secretary,
                 site_name=r.site_name,
-                members_full=r.full_n,
-                members_probationary=r.prob_n,
-                activities_30d=r.recent,
+                members_full=r.members_full,
+                members_probationary=r.members_probationary,
+                activities_30d=r.activities_30d,
             )  # fmt: skip
             for r in rows
+            if r.lon is not None
         ]
     )
 
@@ -111,7 +85,7 @@ def activities(session: Session, *, actor: Actor, now: datetime | None = None) -
     params = {"since": moment - timedelta(days=RECENT_DAYS), "now": moment, **scope_params(actor)}
     return FeatureCollection(
         features=[
-            _feature(
+            point_feature(
                 r.id,
                 r.lon,
                 r.lat,

@@ -17,6 +17,7 @@ from geo.command.schemas import (
     Summary,
     TodayFigures,
     TrendDay,
+    point_feature,
 )
 from geo.core.actor import Actor
 from geo.event.workflow import STATUS_LABELS, Status
@@ -92,7 +93,7 @@ def member_positions(
     _, today = _today(now)
     return FeatureCollection(
         features=[
-            _point(
+            point_feature(
                 r.user_id,
                 r.lon,
                 r.lat,
@@ -117,7 +118,7 @@ def open_events(
     moment, _ = _today(now)
     return FeatureCollection(
         features=[
-            _point(
+            point_feature(
                 r.id,
                 r.lon,
                 r.lat,
@@ -132,12 +133,3 @@ def open_events(
             for r in repo.open_events(session, actor=actor, now=moment)
         ]
     )
-
-
-def _point(id_: int, lon: float, lat: float, **properties: object) -> dict[str, object]:
-    return {
-        "type": "Feature",
-        "id": id_,
-        "geometry": {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]},
-        "properties": properties,
-    }
