@@ -136,6 +136,11 @@ export interface RouteOption {
 }
 
 export type TaskStatus = 'registered' | 'at_squad' | 'dispatched' | 'handling' | 'fed_back' | 'converted' | 'cancelled'
+/** The colour of a task's status tag, on the desks and on the phone. */
+export const TASK_TAG: Record<TaskStatus, 'primary' | 'success' | 'warning' | 'info' | 'danger'> = {
+  registered: 'info', at_squad: 'warning', dispatched: 'warning', handling: 'primary',
+  fed_back: 'success', converted: 'success', cancelled: 'info',
+} // prettier-ignore
 export type TaskView = 'registered_by_me' | 'my_squad' | 'mine' | 'all'
 
 export interface TaskInput {
