@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from shapely.geometry import Point
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
@@ -44,7 +43,7 @@ from geo.audit.service import record
 from geo.calendar.arithmetic import SHANGHAI
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, Forbidden, NotFound
-from geo.core.geometry import GeometryError, load_governed_area, validate_geometry
+from geo.core.geometry import checked_point
 from geo.core.scope import region_in_scope
 from geo.grid.members import member_grid_ids
 from geo.parameter.service import get_parameter
@@ -137,12 +136,7 @@ def check_in(
 
 def _check_position(session: Session, *, lon: float, lat: float) -> None:
     """Lon/lat in range and order, inside the governed district — else 422 saying which."""
-    try:
-        validate_geometry(
-            Point(lon, lat), expected="Point", governed_area=load_governed_area(session)
-        )
-    except GeometryError as e:
-        raise AttendanceRuleError(f"签到位置无效：{e.message}") from None
+    checked_point(session, lon, lat, error=AttendanceRuleError, prefix="签到位置无效")
 
 
 def my_day(

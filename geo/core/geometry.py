@@ -17,11 +17,20 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Polygon
+from shapely.geometry import (
+    LineString,
+    MultiLineString,
+    MultiPoint,
+    MultiPolygon,
+    Point,
+    Polygon,
+)
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from geo.core.errors import DomainError
 
 # The stored geometry types of geo/layers.py and their Chinese names.
 STORED_TYPES = ("Point", "LineString", "MultiPolygon")
@@ -120,6 +129,20 @@ def load_governed_area(session: Session) -> BaseGeometry | None:
     area = shapely.from_wkb(bytes(wkb))
     shapely.prepare(area)
     return area
+
+
+def checked_point(
+    session: Session, lon: float, lat: float, *, error: type[DomainError], prefix: str
+) -> BaseGeometry:
+    """A position sent as lon/lat, validated like any geometry at the door (in range, not
+    swapped, inside the governed district); else the domain's `error`, worded
+    "`prefix`：why"."""
+    try:
+        return validate_geometry(
+            Point(lon, lat), expected="Point", governed_area=load_governed_area(session)
+        )
+    except GeometryError as e:
+        raise error(f"{prefix}：{e.message}") from None
 
 
 # ------------------------------------------------------------------------------ types

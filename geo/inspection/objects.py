@@ -27,7 +27,7 @@ from geo.audit.service import record
 from geo.calendar.arithmetic import SHANGHAI
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, NotFound
-from geo.core.geometry import GeometryError, load_governed_area, validate_geometry
+from geo.core.geometry import checked_point
 from geo.core.scope import ensure_readable_region, path_within
 from geo.core.srid import STORAGE_SRID
 from geo.enterprise.models import Enterprise
@@ -174,12 +174,7 @@ def list_objects(
 def _place(session: Session, actor: Actor, *, lon: float, lat: float) -> tuple[Point, Row[Any]]:
     """The validated point and the grid (id, name, path) it lies in, inside the actor's
     area; else 422 saying which rule the point breaks."""
-    try:
-        point = validate_geometry(
-            Point(lon, lat), expected="Point", governed_area=load_governed_area(session)
-        )
-    except GeometryError as e:
-        raise RegisterRuleError(f"位置无效：{e.message}") from None
+    point = checked_point(session, lon, lat, error=RegisterRuleError, prefix="位置无效")
     grid = grid_at(session, lon=point.x, lat=point.y)
     if grid is None:
         raise RegisterRuleError("位置不在任何网格内，请在地图上把点放到网格范围内")

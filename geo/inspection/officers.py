@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 from geo.audit.service import record
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, NotFound
-from geo.core.geometry import GeometryError, load_governed_area, validate_geometry
+from geo.core.geometry import checked_point
 from geo.core.srid import STORAGE_SRID
 from geo.inspection import officer_repository as repo
 from geo.inspection.models import EnforcementOfficer, OfficerConflict, OfficerType
@@ -81,12 +80,7 @@ def _covers(session: Session, lon: float | None, lat: float | None) -> tuple[flo
         return None
     if lon is None or lat is None:
         raise RegisterRuleError("按位置筛选时经度和纬度须同时填写")
-    try:
-        validate_geometry(
-            Point(lon, lat), expected="Point", governed_area=load_governed_area(session)
-        )
-    except GeometryError as e:
-        raise RegisterRuleError(f"筛选位置有误：{e.message}") from None
+    checked_point(session, lon, lat, error=RegisterRuleError, prefix="筛选位置有误")
     return lon, lat
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 
-from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
 from geo.core import paging
 from geo.core.errors import DomainError
-from geo.core.geometry import GeometryError, load_governed_area, validate_geometry
+from geo.core.geometry import checked_point
 from geo.party.models import MOBILE_PATTERN
 
 VIEW = "party.view"
@@ -36,12 +35,7 @@ def check_phone(phone: str | None) -> str | None:
 
 def check_point(session: Session, lon: float, lat: float, *, what: str) -> None:
     """422 for a point outside the governed area or with longitude and latitude swapped."""
-    try:
-        validate_geometry(
-            Point(lon, lat), expected="Point", governed_area=load_governed_area(session)
-        )
-    except GeometryError as e:
-        raise PartyRuleError(f"{what}无效：{e.message}") from None
+    checked_point(session, lon, lat, error=PartyRuleError, prefix=f"{what}无效")
 
 
 def after_id(cursor: str | None) -> int | None:

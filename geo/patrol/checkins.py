@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from shapely.geometry import Point
 from sqlalchemy import Row, exists, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +23,7 @@ from geo.audit.service import record
 from geo.calendar.arithmetic import SHANGHAI
 from geo.core.actor import Actor
 from geo.core.errors import Forbidden, NotFound
-from geo.core.geometry import GeometryError, load_governed_area, validate_geometry
+from geo.core.geometry import checked_point
 from geo.core.scope import path_within
 from geo.file.models import StoredFile
 from geo.file.service import store_file
@@ -183,12 +182,7 @@ def nearby_enterprises(
 ) -> list[NearbyEnterprise]:
     """The enterprises of the actor's scope nearest the phone, to name one in a check-in."""
     actor.require(PERFORM)
-    try:
-        validate_geometry(
-            Point(lon, lat), expected="Point", governed_area=load_governed_area(session)
-        )
-    except GeometryError as e:
-        raise PatrolRuleError(f"当前位置无效：{e.message}") from None
+    checked_point(session, lon, lat, error=PatrolRuleError, prefix="当前位置无效")
     rows = repo.nearby_enterprises(session, actor=actor, lon=lon, lat=lat, limit=limit)
     return [
         NearbyEnterprise(**{**r._mapping, "distance_m": round(float(r.distance_m), 1)})
@@ -197,12 +191,7 @@ def nearby_enterprises(
 
 
 def _place(session: Session, *, actor: Actor, lon: float, lat: float) -> Row[Any]:
-    try:
-        validate_geometry(
-            Point(lon, lat), expected="Point", governed_area=load_governed_area(session)
-        )
-    except GeometryError as e:
-        raise PatrolRuleError(f"登记位置无效：{e.message}") from None
+    checked_point(session, lon, lat, error=PatrolRuleError, prefix="登记位置无效")
     region = repo.smallest_region_at(session, lon=lon, lat=lat)
     if region is None:
         raise PatrolRuleError("登记位置不在任何区划内，请核对位置")

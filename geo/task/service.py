@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shapely.geometry import Point
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +19,7 @@ from geo.case.schemas import CaseCreate
 from geo.case.service import register_case
 from geo.core.actor import Actor
 from geo.core.errors import Conflict, Forbidden, NotFound
-from geo.core.geometry import GeometryError, load_governed_area, validate_geometry
+from geo.core.geometry import checked_point
 from geo.core.numbering import next_number
 from geo.core.paging import after_id
 from geo.core.scope import path_within, region_in_scope
@@ -99,12 +98,7 @@ def register_task(session: Session, *, actor: Actor, data: TaskCreate) -> TaskDe
 
 
 def _locate(session: Session, *, actor: Actor, lon: float, lat: float) -> Row[Any]:
-    try:
-        validate_geometry(
-            Point(lon, lat), expected="Point", governed_area=load_governed_area(session)
-        )
-    except GeometryError as e:
-        raise TaskRuleError(f"任务位置无效：{e.message}") from None
+    checked_point(session, lon, lat, error=TaskRuleError, prefix="任务位置无效")
     grid = grid_at(session, lon=lon, lat=lat)
     if grid is None:
         raise TaskRuleError(
